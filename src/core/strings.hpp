@@ -1,0 +1,18 @@
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lf {
+
+std::string_view trim(std::string_view s);
+std::vector<std::string_view> split(std::string_view s, char sep);
+bool iequals(std::string_view a, std::string_view b);
+std::string to_lower(std::string_view s);
+bool starts_with(std::string_view s, std::string_view prefix);
+// Parses a whole decimal integer; false on any other text or overflow.
+bool parse_int64(std::string_view s, long long& out);
+// Escapes for a double-quoted JSON/logfmt string (without the quotes).
+std::string escape_quoted(std::string_view s);
+
+}  // namespace lf
