@@ -1,0 +1,185 @@
+// Real child processes (/bin/sh, /bin/sleep): spawning, signals, reaping, output, TCP helpers.
+#include "process/process.hpp"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace lf::process {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool pid_alive(pid_t pid) { return ::kill(pid, 0) == 0; }
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string drain(Process& p) {
+  std::string out;
+  for (int i = 0; i < 200; ++i) {
+    out += p.read_available_output();
+    if (!p.is_running()) break;
+    std::this_thread::sleep_for(5ms);
+  }
+  return out + p.read_available_output();
+}
+
+TEST(Process, ReportsExitCode) {
+  auto p = Process::spawn({.argv = {"/bin/sh", "-c", "exit 3"}});
+  ASSERT_TRUE(p) << p.error().message;
+  auto status = p->wait();
+  EXPECT_TRUE(status.exited);
+  EXPECT_EQ(status.code, 3);
+  EXPECT_EQ(status.describe(), "exit code 3");
+  EXPECT_FALSE(p->is_running());
+}
+
+TEST(Process, SearchesPathAndPassesEnvironmentAndWorkingDir) {
+  auto dir = std::filesystem::temp_directory_path() / ("lf-proc-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  auto p = Process::spawn({.argv = {"sh", "-c", "echo \"$LF_GREETING $(pwd)\""},
+                           .env = {{"LF_GREETING", "hello"}},
+                           .working_dir = dir.string(),
+                           .output = Output::pipe});
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_EQ(drain(*p), "hello " + dir.string() + "\n");
+  EXPECT_TRUE(p->wait().success());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Process, AppendsStdoutAndStderrToLogFile) {
+  auto log = std::filesystem::temp_directory_path() / ("lf-proc-log-" + std::to_string(getpid()));
+  std::filesystem::remove(log);
+  for (int i = 0; i < 2; ++i) {
+    auto p = Process::spawn({.argv = {"/bin/sh", "-c", "echo out; echo err >&2"}, .output = Output::file, .log_path = log});
+    ASSERT_TRUE(p) << p.error().message;
+    EXPECT_TRUE(p->wait().success());
+  }
+  EXPECT_EQ(read_file(log), "out\nerr\nout\nerr\n");
+  std::filesystem::remove(log);
+}
+
+TEST(Process, MissingProgramIsAClearError) {
+  auto p = Process::spawn({.argv = {"/nonexistent/learnflow-program"}});
+  ASSERT_FALSE(p);
+  EXPECT_NE(p.error().message.find("cannot start /nonexistent/learnflow-program"), std::string::npos);
+  EXPECT_FALSE(Process::spawn({}));
+}
+
+TEST(Process, StopSendsTermThenReaps) {
+  auto p = Process::spawn({.argv = {"/bin/sleep", "30"}});
+  ASSERT_TRUE(p);
+  EXPECT_TRUE(p->is_running());
+  auto started = std::chrono::steady_clock::now();
+  auto status = p->stop(5s);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  EXPECT_FALSE(status.exited);
+  EXPECT_EQ(status.signal, SIGTERM);
+  EXPECT_EQ(status.describe(), "killed by SIGTERM");
+}
+
+TEST(Process, StopEscalatesToKillAfterGrace) {
+  // The shell ignores TERM, so only the KILL after the grace period ends it.
+  auto p = Process::spawn({.argv = {"/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 0.05; done"},
+                           .output = Output::pipe});
+  ASSERT_TRUE(p);
+  for (int i = 0; i < 200 && p->read_available_output().empty(); ++i) std::this_thread::sleep_for(5ms);
+  auto started = std::chrono::steady_clock::now();
+  auto status = p->stop(300ms);
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(status.signal, SIGKILL);
+  EXPECT_GE(took, 300ms);
+  EXPECT_LT(took, 2s);
+}
+
+TEST(Process, StopAndContinueFreezeTheChild) {
+  auto p = Process::spawn({.argv = {"/bin/sh", "-c", "while :; do echo tick; sleep 0.02; done"}, .output = Output::pipe});
+  ASSERT_TRUE(p);
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(p->signal(SIGSTOP));
+  std::this_thread::sleep_for(50ms);
+  p->read_available_output();
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(p->read_available_output(), "");  // frozen: nothing new
+  EXPECT_TRUE(p->is_running());
+  ASSERT_TRUE(p->signal(SIGCONT));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_NE(p->read_available_output().find("tick"), std::string::npos);
+  // A frozen child still stops promptly.
+  ASSERT_TRUE(p->signal(SIGSTOP));
+  EXPECT_EQ(p->stop(2s).signal, SIGTERM);
+  EXPECT_FALSE(p->signal(SIGTERM));
+}
+
+TEST(Process, DestructorKillsTheWholeGroup) {
+  pid_t grandchild = -1;
+  {
+    auto p = Process::spawn({.argv = {"/bin/sh", "-c", "sleep 30 & echo $!; wait"}, .output = Output::pipe});
+    ASSERT_TRUE(p);
+    std::string out;
+    for (int i = 0; i < 400 && out.find('\n') == std::string::npos; ++i) {
+      out += p->read_available_output();
+      std::this_thread::sleep_for(5ms);
+    }
+    grandchild = std::stoi(out);
+    ASSERT_TRUE(pid_alive(grandchild));
+  }
+  // The grandchild was re-parented to init (or us, as subreaper) and is gone or a zombie shortly.
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    std::ifstream stat("/proc/" + std::to_string(grandchild) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    gone = line.empty() || line.find(") Z") != std::string::npos;
+    if (!gone) std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_TRUE(gone);
+}
+
+TEST(Process, WaitForTimesOutWhileRunning) {
+  auto p = Process::spawn({.argv = {"/bin/sleep", "5"}});
+  ASSERT_TRUE(p);
+  EXPECT_FALSE(p->wait_for(50ms));
+  Process moved = std::move(*p);
+  EXPECT_TRUE(moved.is_running());
+  EXPECT_EQ(moved.stop(1s).signal, SIGTERM);
+}
+
+TEST(Tcp, FreePortIsBindableAndWaitForTcpSeesListener) {
+  auto port = free_tcp_port();
+  ASSERT_TRUE(port) << port.error().message;
+  EXPECT_GT(*port, 0);
+  EXPECT_FALSE(tcp_port_open("127.0.0.1", *port));
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_FALSE(wait_for_tcp("127.0.0.1", *port, 100ms));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
+
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(*port));
+  int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  ASSERT_EQ(listen(fd, 4), 0);
+  EXPECT_TRUE(wait_for_tcp("127.0.0.1", *port, 1s));
+  EXPECT_TRUE(tcp_port_open("127.0.0.1", *port));
+  close(fd);
+}
+
+}  // namespace
+}  // namespace lf::process
