@@ -41,7 +41,7 @@ struct DaprMetrics {
   // components
   metrics::CounterFamily& component_init_total;          // app_id, component
   metrics::CounterFamily& component_init_fail_total;     // app_id, component, reason, componentName
-  metrics::GaugeFamily& component_loaded;                // app_id
+  metrics::CounterFamily& component_loaded;               // app_id
 };
 
 }  // namespace lf::sidecar
