@@ -267,8 +267,8 @@ void parse_features(Configuration& config, const YAML::Node& node, FieldReader& 
     if (f.name == "AppHealthCheck")
       reader.warning(reader.value_at(node[i], "name"),
                      "feature AppHealthCheck was removed in Dapr 1.11 and has no effect",
-                     "enable app health checks per app with the annotation dapr.io/enable-app-health-check: \"true\" "
-                     "(daprd --enable-app-health-check)");
+                     "use the pod annotation dapr.io/enable-app-health-check: \"true\", i.e. daprd "
+                     "--enable-app-health-check");
     config.features.push_back(std::move(f));
   }
 }

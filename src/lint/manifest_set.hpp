@@ -1,0 +1,50 @@
+#pragma once
+// Internal to lf_lint: every parsed document of one lint run, kept with its source document so
+// cross-document checks can point at lines.
+#include <string>
+#include <vector>
+
+#include "k8s/hpa.hpp"
+#include "k8s/service.hpp"
+#include "k8s/workload.hpp"
+#include "resiliency/model.hpp"
+#include "resources/component.hpp"
+#include "resources/configuration.hpp"
+#include "resources/subscription.hpp"
+#include "yaml/yaml.hpp"
+
+namespace lf::lint {
+
+template <typename T>
+struct Parsed {
+  T value;
+  yaml::Document doc;
+};
+
+struct ManifestSet {
+  std::vector<Parsed<resources::Component>> components;
+  std::vector<Parsed<resources::Configuration>> configurations;
+  std::vector<Parsed<resources::Subscription>> subscriptions;
+  std::vector<Parsed<resiliency::Resiliency>> resiliencies;
+  std::vector<Parsed<k8s::Deployment>> deployments;
+  std::vector<Parsed<k8s::Service>> services;
+  std::vector<Parsed<k8s::HorizontalPodAutoscaler>> hpas;
+
+  // App ids of the Dapr-enabled Deployments.
+  std::vector<std::string> dapr_app_ids() const;
+};
+
+// The node at a key path from the document root ("spec", "template", ...); undefined when absent.
+YAML::Node node_at(const YAML::Node& root, std::initializer_list<std::string_view> path);
+
+// Validators for kinds outside the Dapr and workload models (monitoring.cpp).
+void check_pod_monitor(const yaml::Document& doc, Diagnostics& diags);
+void check_service_monitor(const yaml::Document& doc, Diagnostics& diags);
+void check_prometheus_rule(const yaml::Document& doc, Diagnostics& diags);
+void check_kustomization(const yaml::Document& doc, Diagnostics& diags);
+
+// Cross-document checks (cross_checks.cpp, retry_budget.cpp).
+void check_cross_references(const ManifestSet& set, Diagnostics& diags);
+void check_retry_budgets(const ManifestSet& set, Diagnostics& diags);
+
+}  // namespace lf::lint
