@@ -98,9 +98,12 @@ class Decoder {
     return false;
   }
 
-  void check_keys(const YAML::Node& map, const std::string& path, std::initializer_list<std::string_view> allowed) {
+  // Warns about keys Dapr ignores; `reported_elsewhere` are ignored keys with their own warning.
+  void check_keys(const YAML::Node& map, const std::string& path, std::initializer_list<std::string_view> allowed,
+                  std::initializer_list<std::string_view> reported_elsewhere = {}) {
     for (const auto& key : yaml::keys(map)) {
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      if (std::find(reported_elsewhere.begin(), reported_elsewhere.end(), key) != reported_elsewhere.end()) continue;
       diags_.warning(doc_.key_where(map, key), "unknown field \"" + key + "\" in " + path + " is ignored by Dapr",
                      "expected one of: " + join(allowed));
     }
@@ -175,7 +178,8 @@ class Decoder {
     for_each_entry(section, "spec.policies.retries", [&](const std::string& name, const auto&, const auto& value, const auto& path) {
       RetryPolicy policy;
       if (value.IsDefined() && !value.IsNull() && !mapping(value, path)) return;
-      check_keys(value, path, {"policy", "duration", "maxInterval", "maxRetries", "matching"});
+      check_keys(value, path, {"policy", "duration", "maxInterval", "maxRetries", "matching"},
+                 {"initialInterval", "multiplier", "randomizationFactor", "maxElapsedTime"});
       for (const char* fixed : {"initialInterval", "multiplier", "randomizationFactor", "maxElapsedTime"})
         if (child(value, fixed).IsDefined())
           diags_.warning(doc_.key_where(value, fixed), path + "." + fixed + " cannot be set in Dapr and is ignored",

@@ -81,6 +81,7 @@ class Parser {
     program_ = &out;
     auto type = parse_or();
     if (!type) return type;
+    if (current_.kind == Tok::bad) return error_here("unsupported character " + describe(current_), kVariablesHint);
     if (current_.kind != Tok::end) return error_here("unexpected " + describe(current_), "expected an operator");
     return type;
   }
