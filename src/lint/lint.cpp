@@ -18,9 +18,10 @@ std::vector<std::string> ManifestSet::dapr_app_ids() const {
 }
 
 YAML::Node node_at(const YAML::Node& root, std::initializer_list<std::string_view> path) {
+  // reset(), not operator=: assigning a yaml-cpp Node overwrites the node it refers to.
   YAML::Node node = root;
   for (auto key : path) {
-    node = yaml::child(node, key);
+    node.reset(yaml::child(node, key));
     if (!node.IsDefined()) break;
   }
   return node;

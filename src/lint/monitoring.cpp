@@ -1,5 +1,6 @@
 // Light checks for the Prometheus Operator resources and the kustomization in deploy/: the fields
 // kube-prometheus-stack needs (kubernetes.md §6) and that every listed resource exists.
+#include <algorithm>
 #include <filesystem>
 
 #include "lint/manifest_set.hpp"
@@ -98,10 +99,35 @@ void check_prometheus_rule(const yaml::Document& doc, Diagnostics& diags) {
   }
 }
 
+namespace {
+bool is_kustomization_file(const std::filesystem::path& p) {
+  auto name = p.filename().string();
+  return name == "kustomization.yaml" || name == "kustomization.yml" || name == "Kustomization";
+}
+
+// YAML manifests under `dir` that a kustomization there would be expected to list: sub-folders
+// with their own kustomization are separate bases and are skipped.
+void collect_manifests(const std::filesystem::path& dir, bool top, std::vector<std::filesystem::path>& out) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<fs::path> entries;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec))
+    entries.push_back(it->path());
+  if (!top && std::any_of(entries.begin(), entries.end(), [](const fs::path& p) { return is_kustomization_file(p); }))
+    return;
+  for (const auto& p : entries) {
+    if (fs::is_directory(p, ec)) collect_manifests(p, false, out);
+    else if ((p.extension() == ".yaml" || p.extension() == ".yml") && !is_kustomization_file(p)) out.push_back(p);
+  }
+}
+}  // namespace
+
 void check_kustomization(const yaml::Document& doc, Diagnostics& diags) {
   namespace fs = std::filesystem;
   FieldReader reader(doc, diags);
   auto base = fs::path(doc.file).parent_path();
+  if (base.empty()) base = ".";
+  std::vector<fs::path> listed;
   auto list = reader.sequence(doc.root, "resources", "resources");
   for (std::size_t i = 0; list.IsDefined() && i < list.size(); ++i) {
     auto entry = yaml::scalar(list[i]);
@@ -109,9 +135,27 @@ void check_kustomization(const yaml::Document& doc, Diagnostics& diags) {
       reader.error(reader.at(list[i]), index_path("resources", i) + " must be a path");
       continue;
     }
+    if (entry->find("://") != std::string::npos) continue;
     std::error_code ec;
-    if (entry->find("://") == std::string::npos && !fs::exists(base / *entry, ec))
-      reader.error(reader.at(list[i]), "kustomization resource " + *entry + " does not exist");
+    auto path = fs::weakly_canonical(base / *entry, ec);
+    if (!fs::exists(path, ec)) reader.error(reader.at(list[i]), "kustomization resource " + *entry + " does not exist");
+    listed.push_back(path);
+  }
+  std::vector<fs::path> present;
+  collect_manifests(base, true, present);
+  std::sort(present.begin(), present.end());
+  for (const auto& file : present) {
+    std::error_code ec;
+    auto canonical = fs::weakly_canonical(file, ec);
+    bool covered = std::any_of(listed.begin(), listed.end(), [&](const fs::path& l) {
+      auto rel = canonical.lexically_relative(l);
+      return canonical == l || (!rel.empty() && *rel.begin() != "..");
+    });
+    if (!covered)
+      reader.warning(reader.key_at(doc.root, "resources"),
+                     "kustomization does not list " + fs::relative(file, base, ec).string() +
+                         ": kubectl apply -k skips it",
+                     "add it to resources");
   }
 }
 

@@ -11,13 +11,12 @@ bool Subscription::in_scope(const std::string& app_id) const {
 namespace {
 
 void parse_routes(Subscription& sub, const YAML::Node& spec, FieldReader& reader) {
-  auto routes = yaml::child(spec, "routes");
-  if (routes.IsDefined() && routes.IsScalar()) {
-    reader.error(reader.at(routes), "spec.routes must be a mapping with rules and default",
-                 "write routes: {default: " + routes.Scalar() + "}");
+  if (auto scalar = yaml::child(spec, "routes"); scalar.IsDefined() && scalar.IsScalar()) {
+    reader.error(reader.at(scalar), "spec.routes must be a mapping with rules and default",
+                 "write routes: {default: " + scalar.Scalar() + "}");
     return;
   }
-  routes = reader.mapping(spec, "routes", "spec.routes");
+  auto routes = reader.mapping(spec, "routes", "spec.routes");
   if (!routes.IsDefined()) return;
   reader.unknown_keys(routes, {"rules", "default"}, "spec.routes", "Dapr ignores it");
   sub.default_route = reader.string(routes, "default", "spec.routes.default").value_or("");
