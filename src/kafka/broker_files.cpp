@@ -109,6 +109,9 @@ Status write_server_properties(const BrokerOptions& options, int port, int contr
       << "transaction.state.log.min.isr=1\n"
       << "transaction.state.log.num.partitions=1\n"
       << "group.initial.rebalance.delay.ms=0\n"
+      // After a SIGKILL the restarted broker cannot register until the old session expires.
+      << "broker.session.timeout.ms=2000\n"
+      << "broker.heartbeat.interval.ms=500\n"
       << "num.network.threads=2\n"
       << "num.io.threads=2\n"
       << "num.recovery.threads.per.data.dir=1\n"

@@ -1,0 +1,281 @@
+// pubsub.kafka against the real broker: round trip, at-least-once commits, retries that block
+// their partition, and the broker stopped, restarted and frozen under a live client.
+#include <gtest/gtest.h>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include "kafka/test_broker.hpp"
+#include "log/log.hpp"
+#include "pubsub/kafka_pubsub.hpp"
+
+namespace lf::pubsub {
+namespace {
+
+using namespace std::chrono_literals;
+using kafka::testing::BrokerEnvironment;
+using Clock = std::chrono::steady_clock;
+
+std::map<std::string, std::string> component(const std::string& group, std::map<std::string, std::string> extra = {}) {
+  std::map<std::string, std::string> m = {{"brokers", BrokerEnvironment::broker().bootstrap()},
+                                          {"authType", "none"},
+                                          {"consumerGroup", group},
+                                          {"initialOffset", "oldest"},
+                                          {"backOffDuration", "300ms"},
+                                          {"sessionTimeout", "6s"},
+                                          {"heartbeatInterval", "1s"}};
+  for (auto& [k, v] : extra) m[k] = v;
+  return m;
+}
+
+std::unique_ptr<PubSub> make(const std::string& group, std::map<std::string, std::string> extra = {}) {
+  auto made = make_kafka_pubsub(component(group, std::move(extra)), KafkaContext{.app_id = "test-app"});
+  EXPECT_TRUE(made) << (made ? "" : made.error().message);
+  return made ? std::move(*made) : nullptr;
+}
+
+Status publish_and_wait(PubSub& pubsub, PublishRequest request, Duration wait = 30s) {
+  auto promise = std::make_shared<std::promise<Status>>();
+  auto future = promise->get_future();
+  pubsub.publish(std::move(request), [promise](Status s) { promise->set_value(std::move(s)); });
+  if (future.wait_for(wait) != std::future_status::ready) return fail("test: no publish callback within the wait");
+  return future.get();
+}
+
+// Records deliveries; acknowledges at once unless told to hold or retry some.
+class Inbox {
+ public:
+  using Decide = std::function<std::optional<DeliveryResult>(const Message&, int delivery_index)>;
+  explicit Inbox(Decide decide = nullptr) : decide_(std::move(decide)) {}
+  Handler handler() {
+    return [this](const Message& m, Complete complete) {
+      std::optional<DeliveryResult> result = DeliveryResult::success;
+      {
+        std::lock_guard lock(mutex_);
+        seen_.push_back(m);
+        times_.push_back(Clock::now());
+        if (decide_) result = decide_(m, static_cast<int>(seen_.size()) - 1);
+        if (!result) held_.push_back(complete);
+      }
+      cv_.notify_all();
+      if (result) complete(*result);
+    };
+  }
+  bool wait_for(std::size_t count, Duration timeout = 30s) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return seen_.size() >= count; });
+  }
+  std::vector<Message> seen() {
+    std::lock_guard lock(mutex_);
+    return seen_;
+  }
+  std::vector<Clock::time_point> times() {
+    std::lock_guard lock(mutex_);
+    return times_;
+  }
+  std::vector<Complete> take_held() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(held_, {});
+  }
+
+ private:
+  Decide decide_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<Message> seen_;
+  std::vector<Clock::time_point> times_;
+  std::vector<Complete> held_;
+};
+
+std::vector<std::string> payloads(const std::vector<Message>& messages) {
+  std::vector<std::string> out;
+  for (const auto& m : messages) out.push_back(m.payload);
+  return out;
+}
+
+TEST(KafkaPubSub, PublishAndConsumeRoundTrip) {
+  auto topic = BrokerEnvironment::unique_topic("roundtrip");
+  auto pubsub = make("roundtrip-group");
+  ASSERT_TRUE(pubsub);
+  ASSERT_TRUE(pubsub->ping(10s));
+  auto before = std::chrono::system_clock::now();
+  auto published = publish_and_wait(*pubsub, {.topic = topic, .key = "user-7", .payload = std::string("a\0b", 3),
+                                              .headers = {{"traceparent", "00-1-2-01"}, {"pubsubName", "kafka"}}});
+  ASSERT_TRUE(published) << published.error().message;
+  Inbox inbox;
+  ASSERT_TRUE(pubsub->subscribe({topic}, inbox.handler()));
+  ASSERT_TRUE(inbox.wait_for(1));
+  auto m = inbox.seen()[0];
+  EXPECT_EQ(m.topic, topic);
+  EXPECT_EQ(m.partition, 0);
+  EXPECT_EQ(m.offset, 0);
+  EXPECT_EQ(m.key, std::optional<std::string>("user-7"));
+  EXPECT_EQ(m.payload, std::string("a\0b", 3));
+  auto meta = m.delivery_metadata();
+  EXPECT_EQ(meta["traceparent"], "00-1-2-01");
+  EXPECT_EQ(meta["__key"], "user-7");
+  EXPECT_EQ(meta["__topic"], topic);
+  EXPECT_EQ(meta["__offset"], "0");
+  auto sent_ms = std::chrono::duration_cast<std::chrono::milliseconds>(before.time_since_epoch()).count();
+  EXPECT_NEAR(static_cast<double>(m.timestamp_ms), static_cast<double>(sent_ms), 10000.0);
+  EXPECT_FALSE(pubsub->subscribe({topic}, inbox.handler())) << "one subscription per topic";
+  pubsub->close();
+  pubsub->close();
+}
+
+TEST(KafkaPubSub, OffsetIsCommittedOnlyAfterSuccess) {
+  auto topic = BrokerEnvironment::unique_topic("commit");
+  const std::string group = "commit-group";
+  {
+    auto producer = make("commit-producer");
+    ASSERT_TRUE(publish_and_wait(*producer, {.topic = topic, .payload = "m0"}));
+  }
+  {
+    Inbox holding([](const Message&, int) { return std::nullopt; });  // never answers
+    auto first = make(group);
+    ASSERT_TRUE(first->subscribe({topic}, holding.handler()));
+    ASSERT_TRUE(holding.wait_for(1));
+    first->close();
+    holding.take_held()[0](DeliveryResult::success);  // too late: the component is closed
+  }
+  {
+    Inbox acking;
+    auto second = make(group);
+    ASSERT_TRUE(second->subscribe({topic}, acking.handler()));
+    ASSERT_TRUE(acking.wait_for(1)) << "an unanswered message is delivered again";
+    EXPECT_EQ(payloads(acking.seen()), std::vector<std::string>{"m0"});
+    second->close();  // commits m0
+  }
+  {
+    auto producer = make("commit-producer");
+    ASSERT_TRUE(publish_and_wait(*producer, {.topic = topic, .payload = "m1"}));
+  }
+  Inbox third_inbox;
+  auto third = make(group);
+  ASSERT_TRUE(third->subscribe({topic}, third_inbox.handler()));
+  ASSERT_TRUE(third_inbox.wait_for(1));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(payloads(third_inbox.seen()), std::vector<std::string>{"m1"}) << "an acknowledged message is not redelivered";
+}
+
+TEST(KafkaPubSub, RetryRedeliversAfterBackoffAndBlocksThePartition) {
+  log::CaptureSink logs;
+  auto topic = BrokerEnvironment::unique_topic("retry");
+  auto pubsub = make("retry-group");
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .key = "k", .payload = "a"}));
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "b"}));
+  Inbox inbox([](const Message&, int index) {
+    return index < 2 ? std::optional(DeliveryResult::retry) : std::optional(DeliveryResult::success);
+  });
+  ASSERT_TRUE(pubsub->subscribe({topic}, inbox.handler()));
+  ASSERT_TRUE(inbox.wait_for(4));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(payloads(inbox.seen()), (std::vector<std::string>{"a", "a", "a", "b"}));
+  auto t = inbox.times();
+  EXPECT_GE(t[1] - t[0], 290ms) << "backOffDuration is 300ms";
+  EXPECT_GE(t[2] - t[1], 290ms);
+  EXPECT_LT(t[2] - t[0], 3s);
+  EXPECT_EQ(logs.count("Error processing Kafka message: " + topic + "/0/0 [key=aw==]. Error: the subscriber asked for a "
+                       "retry. Retrying..."),
+            2u);
+  EXPECT_TRUE(logs.contains("Successfully processed Kafka message after it previously failed: " + topic + "/0/0"));
+}
+
+TEST(KafkaPubSub, PartitionsAreConsumedInParallel) {
+  auto topic = BrokerEnvironment::unique_topic("parallel");
+  ASSERT_TRUE(BrokerEnvironment::broker().create_topic(topic, 2));
+  auto pubsub = make("parallel-group");
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "p0-a", .partition = 0}));
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "p0-b", .partition = 0}));
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "p1-a", .partition = 1}));
+  Inbox inbox([](const Message& m, int) {
+    return m.partition == 0 ? std::nullopt : std::optional(DeliveryResult::success);  // partition 0 stalls
+  });
+  ASSERT_TRUE(pubsub->subscribe({topic}, inbox.handler()));
+  ASSERT_TRUE(inbox.wait_for(2));
+  std::this_thread::sleep_for(300ms);
+  auto seen = payloads(inbox.seen());
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"p0-a", "p1-a"})) << "p0-b waits behind p0-a, p1 is not blocked";
+  inbox.take_held()[0](DeliveryResult::success);
+  ASSERT_TRUE(inbox.wait_for(3));
+  EXPECT_EQ(inbox.seen()[2].payload, "p0-b");
+}
+
+TEST(KafkaPubSub, PingAndPublishFailFastWithoutABroker) {
+  auto port = process::free_tcp_port();
+  ASSERT_TRUE(port);
+  auto started = Clock::now();
+  auto made = make_kafka_pubsub({{"brokers", "127.0.0.1:" + std::to_string(*port)}, {"authType", "none"}},
+                                KafkaContext{.app_id = "nobody"});
+  ASSERT_TRUE(made) << "creating the component never waits for the broker";
+  auto pinged = (*made)->ping(500ms);
+  ASSERT_FALSE(pinged);
+  EXPECT_NE(pinged.error().message.find("did not answer within 500 ms"), std::string::npos) << pinged.error().message;
+  auto published = publish_and_wait(**made, {.topic = "t", .payload = "x", .timeout = 700ms});
+  ASSERT_FALSE(published);
+  EXPECT_EQ(published.error().message,
+            "kafka: publish to topic t timed out after 700ms waiting for brokers 127.0.0.1:" + std::to_string(*port));
+  EXPECT_LT(Clock::now() - started, 4s);
+}
+
+// The broker goes away under live clients: these run last (the suite's order is the file's).
+TEST(KafkaPubSubBrokerFaults, PublishFailsWithinDeadlineWhileStoppedAndSucceedsAfterRestart) {
+  auto& broker = BrokerEnvironment::broker();
+  auto topic = BrokerEnvironment::unique_topic("outage");
+  auto pubsub = make("outage-group");
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "before"}));
+  ASSERT_TRUE(broker.stop());
+  auto started = Clock::now();
+  auto failed = publish_and_wait(*pubsub, {.topic = topic, .payload = "during", .timeout = 1s});
+  auto took = Clock::now() - started;
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("kafka: publish to topic " + topic), std::string::npos) << failed.error().message;
+  EXPECT_GE(took, 900ms);
+  EXPECT_LT(took, 2500ms);
+  EXPECT_FALSE(pubsub->ping(300ms));
+  ASSERT_TRUE(broker.restart());
+  auto after = publish_and_wait(*pubsub, {.topic = topic, .payload = "after", .timeout = 20s});
+  EXPECT_TRUE(after) << after.error().message << " (the same client must reconnect by itself)";
+  EXPECT_TRUE(pubsub->ping(5s));
+}
+
+TEST(KafkaPubSubBrokerFaults, ConsumerResumesAfterBrokerRestart) {
+  log::CaptureSink logs;
+  auto& broker = BrokerEnvironment::broker();
+  auto topic = BrokerEnvironment::unique_topic("resume");
+  auto pubsub = make("resume-group");
+  Inbox inbox;
+  ASSERT_TRUE(pubsub->subscribe({topic}, inbox.handler()));
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "m0"}));
+  ASSERT_TRUE(inbox.wait_for(1));
+  ASSERT_TRUE(broker.stop());
+  std::this_thread::sleep_for(1500ms);
+  ASSERT_TRUE(broker.restart());
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "m1", .timeout = 20s}));
+  ASSERT_TRUE(inbox.wait_for(2, 40s)) << "the consumer reconnects by itself";
+  auto seen = payloads(inbox.seen());
+  EXPECT_EQ(seen.back(), "m1");
+  EXPECT_TRUE(logs.contains("Error consuming [" + topic + "]. Retrying...: ")) << "the outage is logged as Dapr does";
+}
+
+TEST(KafkaPubSubBrokerFaults, FrozenBrokerMakesPublishTimeOut) {
+  auto& broker = BrokerEnvironment::broker();
+  auto topic = BrokerEnvironment::unique_topic("frozen");
+  auto pubsub = make("frozen-group");
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "warm"}));
+  ASSERT_TRUE(broker.freeze());
+  auto started = Clock::now();
+  auto failed = publish_and_wait(*pubsub, {.topic = topic, .payload = "stuck", .timeout = 1s});
+  auto took = Clock::now() - started;
+  ASSERT_TRUE(broker.thaw());
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find("timed out after 1s"), std::string::npos) << failed.error().message;
+  EXPECT_GE(took, 950ms);
+  EXPECT_LT(took, 1500ms);
+  EXPECT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "thawed", .timeout = 20s}));
+}
+
+}  // namespace
+}  // namespace lf::pubsub
