@@ -2,9 +2,11 @@
 // their partition, and the broker stopped, restarted and frozen under a live client.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <thread>
 
 #include "kafka/test_broker.hpp"
 #include "log/log.hpp"
@@ -96,6 +98,7 @@ std::vector<std::string> payloads(const std::vector<Message>& messages) {
 
 TEST(KafkaPubSub, PublishAndConsumeRoundTrip) {
   auto topic = BrokerEnvironment::unique_topic("roundtrip");
+  Inbox inbox;  // declared before the component, which calls into it until closed
   auto pubsub = make("roundtrip-group");
   ASSERT_TRUE(pubsub);
   ASSERT_TRUE(pubsub->ping(10s));
@@ -103,7 +106,6 @@ TEST(KafkaPubSub, PublishAndConsumeRoundTrip) {
   auto published = publish_and_wait(*pubsub, {.topic = topic, .key = "user-7", .payload = std::string("a\0b", 3),
                                               .headers = {{"traceparent", "00-1-2-01"}, {"pubsubName", "kafka"}}});
   ASSERT_TRUE(published) << published.error().message;
-  Inbox inbox;
   ASSERT_TRUE(pubsub->subscribe({topic}, inbox.handler()));
   ASSERT_TRUE(inbox.wait_for(1));
   auto m = inbox.seen()[0];
@@ -151,7 +153,7 @@ TEST(KafkaPubSub, OffsetIsCommittedOnlyAfterSuccess) {
     auto producer = make("commit-producer");
     ASSERT_TRUE(publish_and_wait(*producer, {.topic = topic, .payload = "m1"}));
   }
-  Inbox third_inbox;
+  Inbox third_inbox;  // before the component, which calls into it
   auto third = make(group);
   ASSERT_TRUE(third->subscribe({topic}, third_inbox.handler()));
   ASSERT_TRUE(third_inbox.wait_for(1));
@@ -162,12 +164,12 @@ TEST(KafkaPubSub, OffsetIsCommittedOnlyAfterSuccess) {
 TEST(KafkaPubSub, RetryRedeliversAfterBackoffAndBlocksThePartition) {
   log::CaptureSink logs;
   auto topic = BrokerEnvironment::unique_topic("retry");
-  auto pubsub = make("retry-group");
-  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .key = "k", .payload = "a"}));
-  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "b"}));
   Inbox inbox([](const Message&, int index) {
     return index < 2 ? std::optional(DeliveryResult::retry) : std::optional(DeliveryResult::success);
   });
+  auto pubsub = make("retry-group");
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .key = "k", .payload = "a"}));
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "b"}));
   ASSERT_TRUE(pubsub->subscribe({topic}, inbox.handler()));
   ASSERT_TRUE(inbox.wait_for(4));
   std::this_thread::sleep_for(200ms);
@@ -185,13 +187,13 @@ TEST(KafkaPubSub, RetryRedeliversAfterBackoffAndBlocksThePartition) {
 TEST(KafkaPubSub, PartitionsAreConsumedInParallel) {
   auto topic = BrokerEnvironment::unique_topic("parallel");
   ASSERT_TRUE(BrokerEnvironment::broker().create_topic(topic, 2));
+  Inbox inbox([](const Message& m, int) {
+    return m.partition == 0 ? std::nullopt : std::optional(DeliveryResult::success);  // partition 0 stalls
+  });
   auto pubsub = make("parallel-group");
   ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "p0-a", .partition = 0}));
   ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "p0-b", .partition = 0}));
   ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "p1-a", .partition = 1}));
-  Inbox inbox([](const Message& m, int) {
-    return m.partition == 0 ? std::nullopt : std::optional(DeliveryResult::success);  // partition 0 stalls
-  });
   ASSERT_TRUE(pubsub->subscribe({topic}, inbox.handler()));
   ASSERT_TRUE(inbox.wait_for(2));
   std::this_thread::sleep_for(300ms);
@@ -245,8 +247,8 @@ TEST(KafkaPubSubBrokerFaults, ConsumerResumesAfterBrokerRestart) {
   log::CaptureSink logs;
   auto& broker = BrokerEnvironment::broker();
   auto topic = BrokerEnvironment::unique_topic("resume");
-  auto pubsub = make("resume-group");
   Inbox inbox;
+  auto pubsub = make("resume-group");
   ASSERT_TRUE(pubsub->subscribe({topic}, inbox.handler()));
   ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "m0"}));
   ASSERT_TRUE(inbox.wait_for(1));
@@ -254,9 +256,14 @@ TEST(KafkaPubSubBrokerFaults, ConsumerResumesAfterBrokerRestart) {
   std::this_thread::sleep_for(1500ms);
   ASSERT_TRUE(broker.restart());
   ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = topic, .payload = "m1", .timeout = 20s}));
-  ASSERT_TRUE(inbox.wait_for(2, 40s)) << "the consumer reconnects by itself";
-  auto seen = payloads(inbox.seen());
-  EXPECT_EQ(seen.back(), "m1");
+  // m0 may come again (its commit may not have happened before the stop): at least once.
+  auto deadline = Clock::now() + 40s;
+  auto has_m1 = [&] {
+    auto seen = payloads(inbox.seen());
+    return std::find(seen.begin(), seen.end(), "m1") != seen.end();
+  };
+  while (!has_m1() && Clock::now() < deadline) std::this_thread::sleep_for(20ms);
+  EXPECT_TRUE(has_m1()) << "the consumer reconnects by itself";
   EXPECT_TRUE(logs.contains("Error consuming [" + topic + "]. Retrying...: ")) << "the outage is logged as Dapr does";
 }
 
