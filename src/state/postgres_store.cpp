@@ -114,8 +114,9 @@ struct PostgresStateStore::Queries {
 // A pooled connection, returned to the pool when the lease ends.
 class PostgresStateStore::Lease {
  public:
-  Lease(PostgresStateStore& store, pq::Connection connection) : store_(&store), connection_(std::move(connection)) {}
-  Lease(Lease&& other) noexcept : store_(other.store_), connection_(std::move(other.connection_)) {
+  Lease(PostgresStateStore& store, pq::Connection connection, bool reused)
+      : store_(&store), connection_(std::move(connection)), reused_(reused) {}
+  Lease(Lease&& other) noexcept : store_(other.store_), connection_(std::move(other.connection_)), reused_(other.reused_) {
     other.store_ = nullptr;
   }
   Lease& operator=(Lease&&) = delete;
@@ -126,10 +127,12 @@ class PostgresStateStore::Lease {
   }
   pq::Connection& operator*() { return *connection_; }
   pq::Connection* operator->() { return &*connection_; }
+  bool reused() const { return reused_; }
 
  private:
   PostgresStateStore* store_;
   std::optional<pq::Connection> connection_;
+  bool reused_;
 };
 
 PostgresStateStore::PostgresStateStore(PostgresStoreOptions options)
@@ -161,7 +164,7 @@ Result<PostgresStateStore::Lease> PostgresStateStore::acquire() {
   if (!idle_.empty()) {
     pq::Connection connection = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(*this, std::move(connection));
+    return Lease(*this, std::move(connection), true);
   }
   ++open_connections_;
   lock.unlock();
@@ -172,7 +175,13 @@ Result<PostgresStateStore::Lease> PostgresStateStore::acquire() {
     pool_released_.notify_one();
     return fail("could not connect to PostgreSQL: " + connection.error().message);
   }
-  return Lease(*this, std::move(*connection));
+  return Lease(*this, std::move(*connection), false);
+}
+
+void PostgresStateStore::discard_idle() {
+  std::lock_guard lock(pool_mutex_);
+  open_connections_ -= static_cast<int>(idle_.size());
+  idle_.clear();
 }
 
 void PostgresStateStore::release(pq::Connection connection, bool healthy) {
@@ -214,10 +223,24 @@ Status PostgresStateStore::create_schema() {
   return {};
 }
 
+template <typename Op>
+auto PostgresStateStore::with_connection(Op&& op) -> decltype(op(std::declval<pq::Connection&>())) {
+  for (int attempt = 0;; ++attempt) {
+    auto connection = acquire();
+    if (!connection) return internal_error(connection.error().message);
+    auto result = op(**connection);
+    if (result || attempt > 0 || !connection->reused() || (*connection)->ok()) return result;
+    // One dead idle connection means the server went away: the other idle ones are dead too.
+    discard_idle();
+  }
+}
+
 StateResult<std::optional<Item>> PostgresStateStore::get(const std::string& key) {
-  auto connection = acquire();
-  if (!connection) return internal_error(connection.error().message);
-  auto result = (*connection)->exec(queries_->get, {key});
+  return with_connection([&](pq::Connection& connection) { return get_on(connection, key); });
+}
+
+StateResult<std::optional<Item>> PostgresStateStore::get_on(pq::Connection& connection, const std::string& key) {
+  auto result = connection.exec(queries_->get, {key});
   if (!result) return internal_error(result.error().message);
   if (result->rows.empty()) return std::optional<Item>{};
   auto& row = result->rows.front();
@@ -275,32 +298,31 @@ StateStatus PostgresStateStore::remove_on(pq::Connection& connection, const Dele
 }
 
 StateStatus PostgresStateStore::set(const SetRequest& request) {
-  auto connection = acquire();
-  if (!connection) return internal_error(connection.error().message);
-  return set_on(**connection, request);
+  return with_connection([&](pq::Connection& connection) { return set_on(connection, request); });
 }
 
 StateStatus PostgresStateStore::remove(const DeleteRequest& request) {
-  auto connection = acquire();
-  if (!connection) return internal_error(connection.error().message);
-  return remove_on(**connection, request);
+  return with_connection([&](pq::Connection& connection) { return remove_on(connection, request); });
 }
 
 StateStatus PostgresStateStore::transact(const std::vector<TransactionOperation>& operations) {
-  auto connection = acquire();
-  if (!connection) return internal_error(connection.error().message);
-  if (auto begun = (*connection)->exec("BEGIN"); !begun) return internal_error(begun.error().message);
+  return with_connection([&](pq::Connection& connection) { return transact_on(connection, operations); });
+}
+
+StateStatus PostgresStateStore::transact_on(pq::Connection& connection,
+                                            const std::vector<TransactionOperation>& operations) {
+  if (auto begun = connection.exec("BEGIN"); !begun) return internal_error(begun.error().message);
   for (const auto& operation : operations) {
     StateStatus done = std::holds_alternative<SetRequest>(operation)
-                           ? set_on(**connection, std::get<SetRequest>(operation))
-                           : remove_on(**connection, std::get<DeleteRequest>(operation));
+                           ? set_on(connection, std::get<SetRequest>(operation))
+                           : remove_on(connection, std::get<DeleteRequest>(operation));
     if (!done) {
-      (void)(*connection)->exec("ROLLBACK");
+      (void)connection.exec("ROLLBACK");
       return done;
     }
   }
-  if (auto committed = (*connection)->exec("COMMIT"); !committed) {
-    (void)(*connection)->exec("ROLLBACK");
+  if (auto committed = connection.exec("COMMIT"); !committed) {
+    (void)connection.exec("ROLLBACK");
     return internal_error(committed.error().message);
   }
   return {};

@@ -52,8 +52,16 @@ class PostgresStateStore final : public StateStore {
   explicit PostgresStateStore(PostgresStoreOptions options);
   Result<Lease> acquire();
   void release(pq::Connection connection, bool healthy);
+  void discard_idle();
   Status create_schema();
+  // Runs op on a pooled connection. A connection taken from the idle pool may have died while
+  // idle (server restart): when op fails and the connection turns out broken, op runs once more
+  // on a fresh connection (a dead socket fails at send time, so the first attempt never ran).
+  template <typename Op>
+  auto with_connection(Op&& op) -> decltype(op(std::declval<pq::Connection&>()));
+  StateResult<std::optional<Item>> get_on(pq::Connection& connection, const std::string& key);
   StateStatus set_on(pq::Connection& connection, const SetRequest& request);
+  StateStatus transact_on(pq::Connection& connection, const std::vector<TransactionOperation>& operations);
   StateStatus remove_on(pq::Connection& connection, const DeleteRequest& request);
 
   PostgresStoreOptions options_;

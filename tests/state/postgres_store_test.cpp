@@ -188,6 +188,35 @@ TEST_F(PostgresStore, SchemaQualifiedTableNameAndFactory) {
   EXPECT_EQ(query("SELECT value::text FROM lfschema.mystate WHERE key = 'k'")[0][0], "\"v\"");
 }
 
+TEST_F(PostgresStore, PeriodicCleanupDeletesExpiredRowsInTheBackground) {
+  auto store = open({{"cleanupInterval", "50ms"}});
+  ASSERT_TRUE(store->set(set_request("live", "1")));
+  ASSERT_TRUE(store->set(set_request("old", "1")));
+  query("UPDATE " + table_ + " SET expiredate = now() - interval '1 minute' WHERE key = 'old'");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (query("SELECT key FROM " + table_).size() > 1 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  const auto left = query("SELECT key FROM " + table_);
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0][0], "live");
+}
+
+TEST_F(PostgresStore, RecoversWhenPooledConnectionsAreKilled) {
+  auto store = open({{"cleanupInterval", "0"}});
+  // Several pooled connections, then the server drops every one of them (as a restart would).
+  std::vector<std::thread> workers;
+  for (int t = 0; t < 4; ++t)
+    workers.emplace_back([&store, t] { (void)store->set(set_request("w" + std::to_string(t), "1")); });
+  for (auto& worker : workers) worker.join();
+  query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND pid <> pg_backend_pid() AND backend_type = 'client backend'");
+  EXPECT_TRUE(store->set(set_request("after", "2")));
+  auto found = store->get("after");
+  ASSERT_TRUE(found) << found.error().message;
+  ASSERT_TRUE(*found);
+  EXPECT_EQ((*found)->value, "2");
+}
+
 TEST(PostgresStoreOptions, ParsedFromMetadata) {
   auto options = parse_postgres_options({{"host", "127.0.0.1"}, {"port", "5433"}, {"database", "db"},
                                          {"user", "u"}, {"password", "p'w"}, {"cleanupInterval", "0"},

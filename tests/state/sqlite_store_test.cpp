@@ -151,6 +151,17 @@ TEST_F(SqliteStore, ExpiredRowsBehaveAsDeletedForEtagsAndFirstWrite) {
   EXPECT_TRUE(store->get("k").value().has_value()) << "the rewrite carries no TTL";
 }
 
+TEST_F(SqliteStore, ACleanupIntervalDoesNotDelayShutdown) {
+  SqliteStoreOptions options;
+  options.cleanup_interval = std::chrono::hours(1);
+  const auto started = std::chrono::steady_clock::now();
+  {
+    auto store = open(options);
+    ASSERT_TRUE(store->set(set_request("k", "1")));
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+}
+
 TEST_F(SqliteStore, InMemoryConnectionStringsWork) {
   for (const std::string connection : {":memory:", "file::memory:"}) {
     SqliteStoreOptions options;
