@@ -39,17 +39,23 @@ KafkaProducer::~KafkaProducer() {
 void KafkaProducer::publish(PublishRequest request, PublishDone done) {
   Duration timeout = request.timeout > Duration::zero() ? std::min(request.timeout, metadata_.publish_timeout)
                                                         : metadata_.publish_timeout;
-  std::uint64_t id;
-  bool closed;
+  std::uint64_t id = 0;
+  bool accepted = false;
   {
     std::lock_guard lock(mutex_);
-    id = next_id_++;
-    closed = closed_;
-    pending_[id] = Pending{std::move(done), std::chrono::steady_clock::now() + timeout, request.topic, timeout, {}};
+    if (!closed_) {
+      accepted = true;
+      id = next_id_++;
+      pending_[id] = Pending{std::move(done), std::chrono::steady_clock::now() + timeout, request.topic, timeout, {}};
+    }
+  }
+  if (!accepted) {
+    // Closed: the delivery thread is gone, so the answer comes on the caller's stack.
+    if (done) done(fail("kafka: the pubsub component is closed"));
+    return;
   }
   std::optional<Error> rejected;
-  if (closed) rejected = Error{"kafka: the pubsub component is closed"};
-  else if (request.topic.empty()) rejected = Error{"kafka: cannot publish without a topic"};
+  if (request.topic.empty()) rejected = Error{"kafka: cannot publish without a topic"};
   else rejected = enqueue(request, id);
   if (!rejected) return;
   // Rejected records are reported from the delivery thread too: done never runs on the caller's stack.
@@ -57,7 +63,7 @@ void KafkaProducer::publish(PublishRequest request, PublishDone done) {
     std::lock_guard lock(mutex_);
     if (auto it = pending_.find(id); it != pending_.end()) {
       it->second.rejected = std::move(rejected);
-      it->second.deadline = SteadyTime::min();
+      it->second.deadline = SteadyTime{};  // due at once (min() would overflow the budget arithmetic)
     }
   }
   rd_kafka_yield(rk_);

@@ -53,7 +53,8 @@ class PubSub {
  public:
   virtual ~PubSub() = default;
   // Asynchronous: returns at once; done runs on the component's own thread when the broker has
-  // acknowledged (acks=all) or the attempt failed / timed out. done must not block.
+  // acknowledged (acks=all) or the attempt failed / timed out. done must not block. After
+  // close() there is no such thread and done reports the closed component at once, inline.
   virtual void publish(PublishRequest request, PublishDone done) = 0;
   // Adds topics to this component's consumer group. In order within a partition, partitions in
   // parallel, at least once: an offset is committed only after its handler completed with success.

@@ -222,6 +222,26 @@ TEST(KafkaPubSub, PingAndPublishFailFastWithoutABroker) {
   EXPECT_LT(Clock::now() - started, 4s);
 }
 
+TEST(KafkaPubSub, RejectedPublishesAreReportedAtOnceOffTheCallersStack) {
+  auto pubsub = make("rejects", {{"maxMessageBytes", "1000"}});
+  auto caller = std::this_thread::get_id();
+  auto started = Clock::now();
+  std::promise<std::pair<Status, std::thread::id>> result;
+  pubsub->publish({.topic = "", .payload = "x"}, [&](Status s) { result.set_value({std::move(s), std::this_thread::get_id()}); });
+  auto [empty_topic, thread] = result.get_future().get();
+  ASSERT_FALSE(empty_topic);
+  EXPECT_EQ(empty_topic.error().message, "kafka: cannot publish without a topic");
+  EXPECT_NE(thread, caller);
+  auto too_big = publish_and_wait(*pubsub, {.topic = "big", .payload = std::string(5000, 'x')});
+  ASSERT_FALSE(too_big);
+  EXPECT_NE(too_big.error().message.find("kafka: publish to topic big failed: "), std::string::npos) << too_big.error().message;
+  EXPECT_LT(Clock::now() - started, 1s);
+  pubsub->close();
+  auto closed = publish_and_wait(*pubsub, {.topic = "t", .payload = "x"}, 2s);
+  ASSERT_FALSE(closed);
+  EXPECT_EQ(closed.error().message, "kafka: the pubsub component is closed");
+}
+
 // The broker goes away under live clients: these run last (the suite's order is the file's).
 TEST(KafkaPubSubBrokerFaults, PublishFailsWithinDeadlineWhileStoppedAndSucceedsAfterRestart) {
   auto& broker = BrokerEnvironment::broker();
