@@ -55,7 +55,8 @@ class RegistryResolver final : public NameResolver {
 
 // nameresolution.sqlite from the Configuration's nameResolution.configuration map:
 // connectionString (required), tableName (hosts), metadataTableName (metadata), updateInterval
-// (5s), cleanupInterval (1h), timeout (busy timeout, 800ms), disableWAL.
+// (5s, at least timeout + 1s; rows are stale after 3 × updateInterval), cleanupInterval (1h),
+// timeout (1s), busyTimeout (800ms), disableWAL.
 Result<std::unique_ptr<RegistryResolver>> make_sqlite_resolver(const std::map<std::string, std::string>& metadata,
                                                                Scheduler& scheduler, BlockingRunner run_blocking = {});
 

@@ -108,6 +108,10 @@ TEST_F(SqliteNameResolution, RoundRobinExpiryAndDeregistrationThroughTheFile) {
 TEST_F(SqliteNameResolution, ConfigurationErrorsAreReported) {
   EXPECT_FALSE(make_sqlite_resolver({}, scheduler_));
   EXPECT_FALSE(make_sqlite_resolver({{"connectionString", path_}, {"updateInterval", "100ms"}}, scheduler_));
+  // updateInterval must exceed timeout (bare integers are seconds) by at least 1 s.
+  EXPECT_FALSE(make_sqlite_resolver({{"connectionString", path_}, {"updateInterval", "3s"}, {"timeout", "3"}}, scheduler_));
+  EXPECT_TRUE(make_sqlite_resolver({{"connectionString", path_}, {"updateInterval", "4s"}, {"timeout", "3"}}, scheduler_));
+  EXPECT_FALSE(make_sqlite_resolver({{"connectionString", path_}, {"timeout", "500ms"}}, scheduler_));
   EXPECT_FALSE(make_sqlite_resolver({{"connectionString", path_}, {"tableName", "x;y"}}, scheduler_));
   auto unwritable = make_sqlite_resolver({{"connectionString", "/nonexistent/dir/nr.db"}}, scheduler_);
   ASSERT_FALSE(unwritable);
