@@ -1,0 +1,100 @@
+#pragma once
+// The services' view of their own Dapr sidecar: service invocation, publish, state and health,
+// with typed results. The HTTP implementation talks to http://127.0.0.1:$DAPR_HTTP_PORT; the fake
+// keeps everything in memory so the services' logic is unit-tested without sockets.
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/expected.hpp"
+
+namespace lf::dapr {
+
+// What the sidecar (or the path to it) reported. status 0 means no HTTP answer at all
+// (connection refused, timeout); error_code is Dapr's errorCode (ERR_...) when the body had one.
+struct DaprError {
+  int status = 0;
+  std::string error_code;
+  std::string message;
+
+  bool is_transport() const { return status == 0; }
+  bool is_etag_conflict() const { return status == 409; }
+  std::string describe() const;  // one line for logs
+};
+
+template <typename T>
+using DaprResult = Expected<T, DaprError>;
+using DaprStatus = Expected<void, DaprError>;
+
+// Builds a DaprError from a non-2xx sidecar answer, reading Dapr's {"errorCode","message"} body
+// when there is one and falling back to the raw text otherwise (e.g. the plain 401 body).
+DaprError parse_error_body(int status, std::string_view body);
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+struct InvokeRequest {
+  std::string app_id;
+  std::string method;  // path on the target app without the leading '/', may carry "?query"
+  std::string verb = "GET";
+  std::string body;
+  HeaderList headers;  // e.g. Content-Type
+};
+
+// The target app's answer, passed through whatever its status (Dapr does the same).
+struct InvokeResponse {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+};
+
+enum class Concurrency { last_write, first_write };
+
+struct StateItem {
+  std::string key;
+  std::string value;  // JSON text, stored as-is
+  std::optional<std::string> etag;
+  Concurrency concurrency = Concurrency::last_write;
+};
+
+struct StateEntry {
+  std::string value;  // JSON text
+  std::string etag;
+};
+
+class DaprClient {
+ public:
+  virtual ~DaprClient() = default;
+
+  // A sidecar-side failure to reach the app (Dapr's ERR_DIRECT_INVOKE, connection errors) is a
+  // DaprError; any answer of the target app itself is an InvokeResponse.
+  virtual boost::asio::awaitable<DaprResult<InvokeResponse>> invoke(InvokeRequest request) = 0;
+
+  // json is the event payload (Content-Type application/json); metadata becomes
+  // ?metadata.<k>=<v> (e.g. "cloudevent.id" to give the CloudEvent a stable id).
+  virtual boost::asio::awaitable<DaprStatus> publish(std::string pubsub, std::string topic, std::string json,
+                                                     std::map<std::string, std::string> metadata) = 0;
+
+  // nullopt when the key does not exist (Dapr answers 204).
+  virtual boost::asio::awaitable<DaprResult<std::optional<StateEntry>>> get_state(std::string store,
+                                                                                  std::string key) = 0;
+  virtual boost::asio::awaitable<DaprStatus> save_state(std::string store, std::vector<StateItem> items) = 0;
+  virtual boost::asio::awaitable<DaprStatus> delete_state(std::string store, std::string key,
+                                                          std::optional<std::string> etag) = 0;
+
+  // GET /v1.0/healthz (outbound = false) or /v1.0/healthz/outbound: success on 204.
+  virtual boost::asio::awaitable<DaprStatus> health(bool outbound) = 0;
+};
+
+// Where the sidecar is, from Dapr's own environment variables.
+struct SidecarAddress {
+  std::string host = "127.0.0.1";
+  int http_port = 3500;
+  std::string api_token;  // DAPR_API_TOKEN, sent as dapr-api-token when set
+};
+SidecarAddress sidecar_from_environment();
+
+}  // namespace lf::dapr
