@@ -135,10 +135,9 @@ Process& Process::operator=(Process&& other) noexcept {
 Process::~Process() { release(); }
 
 void Process::release() {
-  if (pid_ > 0) {
-    // The group may outlive its leader (a shell's children), so it is killed even after reaping.
+  if (pid_ > 0 && !status_) {
     ::kill(-pid_, SIGKILL);
-    if (!status_) wait();
+    wait();
   }
   if (output_fd_ >= 0) close(output_fd_);
   pid_ = -1;
@@ -155,10 +154,23 @@ Status Process::signal(int sig) {
 
 std::optional<ExitStatus> Process::try_wait() {
   if (status_ || pid_ <= 0) return status_;
-  int raw = 0;
-  pid_t r = waitpid(pid_, &raw, WNOHANG);
-  if (r == pid_) status_ = decode(raw);
+  siginfo_t info{};
+  // WNOWAIT: the exited leader stays a zombie, so its pid (the group id) cannot be reused while
+  // leftovers of its group are killed; only then is it reaped.
+  if (waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid != pid_)
+    return status_;
+  reap();
   return status_;
+}
+
+void Process::reap() {
+  ::kill(-pid_, SIGKILL);
+  int raw = 0;
+  pid_t r;
+  do {
+    r = waitpid(pid_, &raw, 0);
+  } while (r < 0 && errno == EINTR);
+  status_ = r == pid_ ? decode(raw) : ExitStatus{};
 }
 
 bool Process::is_running() { return pid_ > 0 && !try_wait().has_value(); }
@@ -176,12 +188,12 @@ std::optional<ExitStatus> Process::wait_for(Duration timeout) {
 
 ExitStatus Process::wait() {
   if (status_ || pid_ <= 0) return status_.value_or(ExitStatus{});
-  int raw = 0;
-  pid_t r;
+  siginfo_t info{};
+  int rc;
   do {
-    r = waitpid(pid_, &raw, 0);
-  } while (r < 0 && errno == EINTR);
-  status_ = r == pid_ ? decode(raw) : ExitStatus{};
+    rc = waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT);
+  } while (rc < 0 && errno == EINTR);
+  reap();
   return *status_;
 }
 
@@ -193,7 +205,6 @@ ExitStatus Process::stop(Duration grace) {
     ::kill(-pid_, SIGCONT);
     if (!wait_for(grace)) ::kill(-pid_, SIGKILL);
   }
-  ::kill(-pid_, SIGKILL);  // leftovers of the group
   return wait();
 }
 

@@ -46,6 +46,7 @@ class Process {
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
   // Kills the whole process group and reaps the child: tests never leak processes.
+  // Whenever the leader is found to have exited, what it left in its group is killed too.
   ~Process();
 
   pid_t pid() const { return pid_; }
@@ -68,6 +69,7 @@ class Process {
  private:
   Process(pid_t pid, int output_fd) : pid_(pid), output_fd_(output_fd) {}
   void release();
+  void reap();  // the leader has exited (not yet reaped): kill its group's leftovers, then reap
 
   pid_t pid_ = -1;
   int output_fd_ = -1;

@@ -27,6 +27,18 @@ std::string read_file(const std::filesystem::path& path) {
   return ss.str();
 }
 
+// The process was re-parented to init and is gone (or a zombie) shortly.
+bool eventually_gone(pid_t pid) {
+  for (int i = 0; i < 200; ++i) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    std::getline(stat, line);
+    if (line.empty() || line.find(") Z") != std::string::npos) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return false;
+}
+
 std::string drain(Process& p) {
   std::string out;
   for (int i = 0; i < 200; ++i) {
@@ -137,16 +149,15 @@ TEST(Process, DestructorKillsTheWholeGroup) {
     grandchild = std::stoi(out);
     ASSERT_TRUE(pid_alive(grandchild));
   }
-  // The grandchild was re-parented to init (or us, as subreaper) and is gone or a zombie shortly.
-  bool gone = false;
-  for (int i = 0; i < 200 && !gone; ++i) {
-    std::ifstream stat("/proc/" + std::to_string(grandchild) + "/stat");
-    std::string line;
-    std::getline(stat, line);
-    gone = line.empty() || line.find(") Z") != std::string::npos;
-    if (!gone) std::this_thread::sleep_for(10ms);
-  }
-  EXPECT_TRUE(gone);
+  EXPECT_TRUE(eventually_gone(grandchild));
+}
+
+TEST(Process, LeftoversOfAnExitedLeaderAreKilledWhenItIsReaped) {
+  auto p = Process::spawn({.argv = {"/bin/sh", "-c", "sleep 30 & echo $!"}, .output = Output::pipe});
+  ASSERT_TRUE(p);
+  EXPECT_TRUE(p->wait().success());
+  pid_t grandchild = std::stoi(p->read_available_output());
+  EXPECT_TRUE(eventually_gone(grandchild));
 }
 
 TEST(Process, WaitForTimesOutWhileRunning) {
