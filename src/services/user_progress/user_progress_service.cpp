@@ -1,0 +1,178 @@
+#include "services/user_progress/user_progress_service.hpp"
+
+#include "core/uuid.hpp"
+#include "services/common/json_api.hpp"
+#include "services/common/state_document.hpp"
+#include "services/common/time_format.hpp"
+#include "services/user_progress/progress_model.hpp"
+
+namespace lf::progress {
+namespace {
+
+using services::json_response;
+
+// A CloudEvent's de-duplication id: the publisher's own event_id in the data when present
+// (stable across our outbox retries even if a sidecar ignored metadata.cloudevent.id), else the
+// envelope id.
+struct Envelope {
+  std::string id;
+  Json data;
+};
+
+Expected<Envelope, std::string> read_envelope(std::string_view body) {
+  auto event = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!event.is_object()) return unexpected(std::string("body is not a JSON object"));
+  auto id = event.find("id");
+  if (id == event.end() || !id->is_string() || id->get<std::string>().empty())
+    return unexpected(std::string("CloudEvent has no id"));
+  auto data = event.find("data");
+  if (data == event.end()) return unexpected(std::string("CloudEvent has no data"));
+  Json payload = *data;
+  // Publishers that sent JSON as text/plain end up with a string; accept it when it parses.
+  if (payload.is_string()) payload = Json::parse(payload.get<std::string>(), nullptr, false);
+  if (!payload.is_object()) return unexpected(std::string("CloudEvent data is not a JSON object"));
+  Envelope envelope{id->get<std::string>(), std::move(payload)};
+  if (auto own = envelope.data.find("event_id"); own != envelope.data.end() && own->is_string() && !own->get<std::string>().empty())
+    envelope.id = own->get<std::string>();
+  return envelope;
+}
+
+}  // namespace
+
+UserProgressService::UserProgressService(dapr::DaprClient& dapr, const Clock& clock, metrics::Registry& registry,
+                                         UserProgressConfig config)
+    : dapr_(dapr),
+      clock_(clock),
+      config_(std::move(config)),
+      events_(registry.counter("learnflow_events_processed_total",
+                               "Pub/sub deliveries handled, by topic and the answer given to the sidecar.",
+                               {"topic", "outcome"})),
+      updates_(registry.counter("learnflow_progress_updates_total", "Progress updates accepted, by status.",
+                                {"status"})) {}
+
+void UserProgressService::register_routes(services::Router& router) {
+  router.add("GET", "/dapr/subscribe", [this](const http::Request& r) { return subscribe(r); });
+  router.add("POST", lesson_route, [this](const http::Request& r) { return on_lesson_generated(r); });
+  router.add("POST", progress_route, [this](const http::Request& r) { return on_progress_updated(r); });
+  router.add("POST", "/update-progress", [this](const http::Request& r) { return update_progress(r); });
+  router.add("GET", "/status", [this](const http::Request& r) { return status(r); });
+}
+
+boost::asio::awaitable<http::Response> UserProgressService::subscribe(const http::Request&) {
+  co_return json_response(200, Json::array({
+                                   {{"pubsubname", config_.pubsub}, {"topic", config_.lesson_topic}, {"route", lesson_route}},
+                                   {{"pubsubname", config_.pubsub}, {"topic", config_.progress_topic}, {"route", progress_route}},
+                               }));
+}
+
+http::Response UserProgressService::delivery_answer(const std::string& topic, const char* outcome) {
+  events_.with({topic, outcome}).inc();
+  return json_response(200, Json{{"status", outcome}});
+}
+
+boost::asio::awaitable<http::Response> UserProgressService::on_lesson_generated(const http::Request& request) {
+  const auto& topic = config_.lesson_topic;
+  auto envelope = read_envelope(request.body);
+  if (!envelope) {
+    log_.warn("dropping malformed event", {{"topic", topic}, {"reason", envelope.error()}});
+    co_return delivery_answer(topic, "DROP");
+  }
+  auto event = parse_lesson_received(envelope->data);
+  if (!event) {
+    log_.warn("dropping malformed event",
+              {{"topic", topic}, {"id", envelope->id}, {"field", event.error().field}, {"reason", event.error().message}});
+    co_return delivery_answer(topic, "DROP");
+  }
+  event->event_id = envelope->id;
+  bool changed = false;
+  auto stored = co_await services::update_document(dapr_, config_.store, progress_key(event->user_id), [&](Json& doc) {
+    changed = apply_lesson(doc, *event);
+    return changed;
+  });
+  if (!stored) {
+    log_.warn("could not store event; asking the sidecar to retry",
+              {{"topic", topic}, {"id", envelope->id}, {"error", stored.error().describe()}});
+    co_return delivery_answer(topic, "RETRY");
+  }
+  if (!changed) log_.info("duplicate event ignored", {{"topic", topic}, {"id", envelope->id}});
+  co_return delivery_answer(topic, "SUCCESS");
+}
+
+boost::asio::awaitable<http::Response> UserProgressService::on_progress_updated(const http::Request& request) {
+  const auto& topic = config_.progress_topic;
+  auto envelope = read_envelope(request.body);
+  if (!envelope) {
+    log_.warn("dropping malformed event", {{"topic", topic}, {"reason", envelope.error()}});
+    co_return delivery_answer(topic, "DROP");
+  }
+  auto update = parse_progress_update(envelope->data, /*allow_event_fields=*/true);
+  if (!update) {
+    log_.warn("dropping malformed event",
+              {{"topic", topic}, {"id", envelope->id}, {"field", update.error().field}, {"reason", update.error().message}});
+    co_return delivery_answer(topic, "DROP");
+  }
+  update->event_id = envelope->id;
+  bool changed = false;
+  auto stored = co_await services::update_document(dapr_, config_.store, progress_key(update->user_id), [&](Json& doc) {
+    changed = apply_progress(doc, *update);
+    return changed;
+  });
+  if (!stored) {
+    log_.warn("could not store event; asking the sidecar to retry",
+              {{"topic", topic}, {"id", envelope->id}, {"error", stored.error().describe()}});
+    co_return delivery_answer(topic, "RETRY");
+  }
+  if (!changed) log_.info("duplicate event ignored", {{"topic", topic}, {"id", envelope->id}});
+  co_return delivery_answer(topic, "SUCCESS");
+}
+
+boost::asio::awaitable<http::Response> UserProgressService::update_progress(const http::Request& request) {
+  auto body = services::parse_json_object(request.body);
+  if (!body) co_return body.error();
+  auto update = parse_progress_update(*body, /*allow_event_fields=*/false);
+  if (!update) co_return services::field_error_response(update.error());
+  update->event_id = uuid_v4();
+  update->updated_at = services::format_rfc3339(clock_.wall_now());
+
+  // Applied here first so the learner sees it at once; the event carries the same id, so its
+  // delivery back to this service (or a replica) changes nothing.
+  auto stored = co_await services::update_document(dapr_, config_.store, progress_key(update->user_id),
+                                                   [&](Json& doc) { return apply_progress(doc, *update); });
+  if (!stored)
+    co_return services::unavailable_response("state_store_unavailable",
+                                             "progress could not be stored: " + stored.error().describe());
+  updates_.with({update->status}).inc();
+
+  Json event{{"event_id", update->event_id},
+             {"user_id", update->user_id},
+             {"lesson_id", update->lesson_id},
+             {"progress_percentage", update->progress_percentage},
+             {"status", update->status},
+             {"updated_at", update->updated_at}};
+  if (update->completed_exercises) event["completed_exercises"] = *update->completed_exercises;
+  std::map<std::string, std::string> metadata;
+  metadata.emplace("cloudevent.id", update->event_id);
+  auto published = co_await dapr_.publish(config_.pubsub, config_.progress_topic, event.dump(), std::move(metadata));
+  if (!published)
+    log_.warn("progress stored but the progress-updated event was not published",
+              {{"event_id", update->event_id}, {"error", published.error().describe()}});
+
+  Json lesson;
+  for (const auto& entry : (*stored)["lessons"])
+    if (entry.value("lesson_id", "") == update->lesson_id) lesson = entry;
+  co_return json_response(200, Json{{"user_id", update->user_id},
+                                    {"lesson", lesson},
+                                    {"event", {{"id", update->event_id}, {"status", published ? "published" : "not_published"}}}});
+}
+
+boost::asio::awaitable<http::Response> UserProgressService::status(const http::Request& request) {
+  auto user_id = services::user_id_query(request);
+  if (!user_id) co_return services::field_error_response(user_id.error());
+  auto doc = co_await services::read_document(dapr_, config_.store, progress_key(*user_id));
+  if (!doc)
+    co_return services::unavailable_response("state_store_unavailable",
+                                             "progress could not be read: " + doc.error().describe());
+  co_return json_response(200, status_view(*user_id, doc->value_or(Json::object())));
+}
+
+}  // namespace lf::progress
