@@ -223,6 +223,13 @@ Status PostgresStateStore::create_schema() {
   return {};
 }
 
+// PostgreSQL text cannot hold NUL, and libpq would silently cut the key there.
+StateStatus check_key(const std::string& key) {
+  if (key.find('\0') != std::string::npos)
+    return state_error(StateErrorKind::invalid_request, "the key contains a NUL character, which PostgreSQL cannot store");
+  return {};
+}
+
 template <typename Op>
 auto PostgresStateStore::with_connection(Op&& op) -> decltype(op(std::declval<pq::Connection&>())) {
   for (int attempt = 0;; ++attempt) {
@@ -236,6 +243,7 @@ auto PostgresStateStore::with_connection(Op&& op) -> decltype(op(std::declval<pq
 }
 
 StateResult<std::optional<Item>> PostgresStateStore::get(const std::string& key) {
+  if (auto valid = check_key(key); !valid) return unexpected(valid.error());
   return with_connection([&](pq::Connection& connection) { return get_on(connection, key); });
 }
 
@@ -260,6 +268,7 @@ StateResult<std::optional<Item>> PostgresStateStore::get_on(pq::Connection& conn
 }
 
 StateStatus PostgresStateStore::set_on(pq::Connection& connection, const SetRequest& request) {
+  if (auto valid = check_key(request.key); !valid) return valid;
   std::string xmin;
   if (has_etag(request.etag) && !parse_xmin(*request.etag, xmin)) return invalid_etag(*request.etag);
   if (!request.is_binary && !is_json(request.value))
@@ -287,6 +296,7 @@ StateStatus PostgresStateStore::set_on(pq::Connection& connection, const SetRequ
 }
 
 StateStatus PostgresStateStore::remove_on(pq::Connection& connection, const DeleteRequest& request) {
+  if (auto valid = check_key(request.key); !valid) return valid;
   const bool conditional = has_etag(request.etag);
   std::string xmin;
   if (conditional && !parse_xmin(*request.etag, xmin)) return invalid_etag(*request.etag);

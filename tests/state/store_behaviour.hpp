@@ -202,6 +202,22 @@ TYPED_TEST_P(StoreBehaviour, NonJsonTextIsRejectedAsABadRequest) {
   EXPECT_TRUE(this->absent("k"));
 }
 
+TYPED_TEST_P(StoreBehaviour, OddKeysAreStoredExactlyOrRejectedAsBadRequests) {
+  for (const std::string& key : {std::string("app||k ' \" ; DROP TABLE state; --"), std::string("\xc3\xa9\xe2\x82\xac"),
+                                std::string(1000, 'k')}) {
+    ASSERT_TRUE(this->store_->set(set_request(key, "1"))) << key;
+    EXPECT_EQ(this->must_get(key).value, "1");
+  }
+  const std::string with_nul("a\0b", 3);
+  auto saved = this->store_->set(set_request(with_nul, "1"));
+  if (saved) {
+    EXPECT_TRUE(this->absent("a")) << "a NUL must never truncate the key";
+    EXPECT_EQ(this->must_get(with_nul).value, "1");
+  } else {
+    EXPECT_EQ(saved.error().kind, StateErrorKind::invalid_request);
+  }
+}
+
 TYPED_TEST_P(StoreBehaviour, DataSurvivesReopeningTheStore) {
   ASSERT_TRUE(this->store_->set(set_request("durable", R"({"v":1})")));
   const std::string etag = this->must_get("durable").etag;
@@ -233,7 +249,8 @@ REGISTER_TYPED_TEST_SUITE_P(StoreBehaviour, SavedJsonComesBackWithAnEtag, EveryW
                             FirstWriteWithoutEtagCreatesOnceThenConflicts, DeleteHonoursEtags,
                             BulkGetReturnsEveryKeyInOrder, TransactionAppliesAllOperations,
                             AFailingOperationRollsBackTheWholeTransaction, BinaryValuesRoundTripByteForByte,
-                            NonJsonTextIsRejectedAsABadRequest, DataSurvivesReopeningTheStore,
+                            NonJsonTextIsRejectedAsABadRequest, OddKeysAreStoredExactlyOrRejectedAsBadRequests,
+                            DataSurvivesReopeningTheStore,
                             ConcurrentWritersFromSeveralThreadsAllLand);
 
 }  // namespace lf::state::testing
