@@ -205,6 +205,26 @@ TEST(KafkaPubSub, PartitionsAreConsumedInParallel) {
   EXPECT_EQ(inbox.seen()[2].payload, "p0-b");
 }
 
+TEST(KafkaPubSub, LaterSubscriptionsJoinTheSameConsumer) {
+  auto first_topic = BrokerEnvironment::unique_topic("first");
+  auto second_topic = BrokerEnvironment::unique_topic("second");
+  Inbox first, second;
+  auto pubsub = make("two-topics-group");
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = first_topic, .payload = "1a"}));
+  ASSERT_TRUE(pubsub->subscribe({first_topic}, first.handler()));
+  ASSERT_TRUE(first.wait_for(1));
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = second_topic, .payload = "2a"}));
+  ASSERT_TRUE(pubsub->subscribe({second_topic}, second.handler()));
+  ASSERT_TRUE(second.wait_for(1));
+  ASSERT_TRUE(publish_and_wait(*pubsub, {.topic = first_topic, .payload = "1b"}));
+  ASSERT_TRUE(first.wait_for(2));
+  std::this_thread::sleep_for(200ms);
+  // The rebalance for the second topic may redeliver 1a if its commit had not happened yet.
+  auto seen_first = payloads(first.seen());
+  EXPECT_EQ(seen_first.back(), "1b");
+  EXPECT_EQ(payloads(second.seen()), std::vector<std::string>{"2a"});
+}
+
 TEST(KafkaPubSub, PingAndPublishFailFastWithoutABroker) {
   auto port = process::free_tcp_port();
   ASSERT_TRUE(port);
