@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <regex>
+#include <thread>
 
 #include "state/in_memory_store.hpp"
 #include "state/sqlite_db.hpp"
@@ -160,6 +162,24 @@ TEST_F(SqliteStore, ACleanupIntervalDoesNotDelayShutdown) {
     ASSERT_TRUE(store->set(set_request("k", "1")));
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+}
+
+TEST_F(SqliteStore, TwoStoresOnOneFileWriteConcurrentlyWithoutLockErrors) {
+  // Two sidecars configured with the same file.
+  auto first = open();
+  auto second = open();
+  std::vector<std::thread> workers;
+  for (auto* store : {first.get(), second.get()})
+    for (int t = 0; t < 2; ++t)
+      workers.emplace_back([store, t] {
+        for (int i = 0; i < 20; ++i) {
+          const std::string key = std::to_string(reinterpret_cast<std::uintptr_t>(store)) + "-" + std::to_string(t) +
+                                  "-" + std::to_string(i);
+          EXPECT_TRUE(store->transact({set_request(key, "1"), set_request(key + "-b", "2")}));
+        }
+      });
+  for (auto& worker : workers) worker.join();
+  EXPECT_EQ(raw_query("SELECT count(*) FROM state")[0][0], "160");
 }
 
 TEST_F(SqliteStore, InMemoryConnectionStringsWork) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -242,6 +243,47 @@ TYPED_TEST_P(StoreBehaviour, ConcurrentWritersFromSeveralThreadsAllLand) {
   for (int t = 0; t < threads; ++t) EXPECT_EQ(this->must_get("t" + std::to_string(t) + "-24").value, "24");
 }
 
+TYPED_TEST_P(StoreBehaviour, ExactlyOneOfConcurrentFirstWritesWins) {
+  constexpr int threads = 6;
+  std::atomic<int> created{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back([this, t, &created] {
+      SetRequest request = set_request("contended", std::to_string(t));
+      request.concurrency = Concurrency::first_write;
+      auto result = this->store_->set(request);
+      if (result)
+        ++created;
+      else
+        EXPECT_EQ(result.error().kind, TypeParam::first_write_conflict);
+    });
+  for (auto& worker : workers) worker.join();
+  EXPECT_EQ(created.load(), 1);
+}
+
+TYPED_TEST_P(StoreBehaviour, EtagRetriesMakeConcurrentIncrementsExact) {
+  constexpr int threads = 4, increments = 10;
+  ASSERT_TRUE(this->store_->set(set_request("counter", "0")));
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t)
+    workers.emplace_back([this] {
+      for (int i = 0; i < increments; ++i) {
+        while (true) {
+          auto current = this->store_->get("counter");
+          ASSERT_TRUE(current && *current);
+          SetRequest next = set_request("counter", std::to_string(std::stoi((*current)->value) + 1));
+          next.etag = (*current)->etag;
+          next.concurrency = Concurrency::first_write;
+          auto saved = this->store_->set(next);
+          if (saved) break;
+          ASSERT_EQ(saved.error().kind, StateErrorKind::etag_mismatch) << saved.error().message;
+        }
+      }
+    });
+  for (auto& worker : workers) worker.join();
+  EXPECT_EQ(this->must_get("counter").value, std::to_string(threads * increments));
+}
+
 REGISTER_TYPED_TEST_SUITE_P(StoreBehaviour, SavedJsonComesBackWithAnEtag, EveryWriteChangesTheEtag,
                             SaveWithTheCurrentEtagSucceedsAndAStaleOneIsAMismatch,
                             SaveWithAnEtagForAMissingKeyIsAMismatch,
@@ -251,6 +293,7 @@ REGISTER_TYPED_TEST_SUITE_P(StoreBehaviour, SavedJsonComesBackWithAnEtag, EveryW
                             AFailingOperationRollsBackTheWholeTransaction, BinaryValuesRoundTripByteForByte,
                             NonJsonTextIsRejectedAsABadRequest, OddKeysAreStoredExactlyOrRejectedAsBadRequests,
                             DataSurvivesReopeningTheStore,
-                            ConcurrentWritersFromSeveralThreadsAllLand);
+                            ConcurrentWritersFromSeveralThreadsAllLand, ExactlyOneOfConcurrentFirstWritesWins,
+                            EtagRetriesMakeConcurrentIncrementsExact);
 
 }  // namespace lf::state::testing
