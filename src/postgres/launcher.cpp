@@ -131,7 +131,7 @@ Status PostgresServer::launch_once() {
   std::vector<std::string> argv{(fs::path(options_.bin_dir) / "postgres").string(),
                                 "-D", data_dir_, "-h", host_, "-p", std::to_string(port_), "-k", data_dir_};
   if (!options_.durable) {
-    for (const char* setting : {"fsync=off", "synchronous_commit=off", "full_page_writes=off"}) {
+    for (const char* setting : {"fsync=off", "full_page_writes=off"}) {
       argv.push_back("-c");
       argv.push_back(setting);
     }

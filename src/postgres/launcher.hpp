@@ -25,7 +25,8 @@ struct LaunchOptions {
   int port = 0;                                    // 0: a free port chosen at start
   Duration start_timeout = std::chrono::seconds(60);
   Duration stop_grace = std::chrono::seconds(10);
-  // Off for tests: no fsync in initdb and the server (faster, still survives a clean restart).
+  // Off for tests: no fsync in initdb and the server. Committed data still survives a killed
+  // server (WAL reaches the OS at commit), only not a crash of the machine.
   bool durable = true;
   // The server gets SIGKILL if the thread that started it dies, so a crashed test binary does
   // not leave a server behind. Off for a platform that hands the server over.

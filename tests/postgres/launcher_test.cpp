@@ -59,7 +59,7 @@ TEST(PostgresLauncher, CreateDatabaseIsIdempotentAndRejectsOddNames) {
   EXPECT_NE(odd.error().message.find("not allowed"), std::string::npos);
 }
 
-TEST(PostgresLauncher, DataSurvivesARestartFromTheSameDirectory) {
+TEST(PostgresLauncher, DataSurvivesARestartAndACrashFromTheSameDirectory) {
   char pattern[] = "/tmp/lf-pg-restart-XXXXXX";
   const std::string base = mkdtemp(pattern);
   LaunchOptions options;
@@ -89,8 +89,19 @@ TEST(PostgresLauncher, DataSurvivesARestartFromTheSameDirectory) {
     ASSERT_TRUE(rows) << rows.error().message;
     ASSERT_EQ(rows->rows.size(), 1u);
     EXPECT_EQ(rows->rows[0][0], "still here");
+    ASSERT_TRUE(connection->exec("INSERT INTO kept VALUES ('committed before the crash')"));
     (*server)->kill();
     EXPECT_FALSE((*server)->running());
+  }
+  {
+    // After SIGKILL (stale postmaster.pid, no shutdown checkpoint) the server recovers.
+    auto server = PostgresServer::start(options);
+    ASSERT_TRUE(server) << server.error().message;
+    auto connection = pq::Connection::connect((*server)->connection_string());
+    ASSERT_TRUE(connection);
+    auto rows = connection->exec("SELECT count(*) FROM kept");
+    ASSERT_TRUE(rows) << rows.error().message;
+    EXPECT_EQ(rows->rows[0][0], "2");
   }
   std::filesystem::remove_all(base);
 }
