@@ -67,6 +67,11 @@ int run_service(int argc, char** argv, const std::string& app_id, const std::str
   AsioScheduler scheduler(io.get_executor());
   dapr::HttpDaprClientOptions dapr_options;
   dapr_options.sidecar = dapr::sidecar_from_environment();
+  // Short enough that the UI hears about a stuck backend within seconds. A publish that outlasts
+  // its bound goes to course-agent's outbox; the sidecar may still deliver the first attempt, and
+  // the stable event id lets consumers drop the duplicate.
+  dapr_options.call_timeout = std::chrono::seconds(6);
+  dapr_options.publish_timeout = std::chrono::seconds(3);
   dapr::HttpDaprClient dapr_client(io, dapr_options);
   metrics::Registry registry;
   metrics::register_process_metrics(registry);

@@ -1,0 +1,46 @@
+#pragma once
+// learnflow-frontend: serves the web UI (compiled into the binary) and an /api that reaches
+// course-agent and user-progress only through its own sidecar (Dapr service invocation).
+#include <span>
+#include <string>
+
+#include "dapr_client/dapr_client.hpp"
+#include "log/log.hpp"
+#include "services/common/embedded.hpp"
+#include "services/common/router.hpp"
+
+namespace lf::frontend {
+
+struct FrontendConfig {
+  std::string course_agent_app_id = "course-agent";
+  std::string user_progress_app_id = "user-progress";
+};
+
+class FrontendService {
+ public:
+  FrontendService(dapr::DaprClient& dapr, std::span<const services::EmbeddedFile> web_files, FrontendConfig config = {});
+  void register_routes(services::Router& router);
+
+ private:
+  boost::asio::awaitable<http::Response> static_file(const std::string& path) const;
+  // Invokes `method` on app_id and passes the app's answer through; a failure to reach it
+  // becomes 503 {"error":"backend_unavailable","service":app_id,...}.
+  boost::asio::awaitable<http::Response> forward(const std::string& app_id, std::string verb, std::string method,
+                                                 std::string body) const;
+
+  boost::asio::awaitable<http::Response> generate_lesson(const http::Request& request) const;
+  boost::asio::awaitable<http::Response> list_lessons(const http::Request& request) const;
+  boost::asio::awaitable<http::Response> get_lesson(const http::Request& request) const;
+  boost::asio::awaitable<http::Response> update_progress(const http::Request& request) const;
+  boost::asio::awaitable<http::Response> get_progress(const http::Request& request) const;
+
+  dapr::DaprClient& dapr_;
+  std::span<const services::EmbeddedFile> web_files_;
+  FrontendConfig config_;
+  log::Logger log_{"learnflow.frontend"};
+};
+
+// The web UI files compiled from web/.
+std::span<const services::EmbeddedFile> embedded_web_files();
+
+}  // namespace lf::frontend
