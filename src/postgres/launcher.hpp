@@ -28,8 +28,9 @@ struct LaunchOptions {
   // Off for tests: no fsync in initdb and the server. Committed data still survives a killed
   // server (WAL reaches the OS at commit), only not a crash of the machine.
   bool durable = true;
-  // The server gets SIGKILL if the thread that started it dies, so a crashed test binary does
-  // not leave a server behind. Off for a platform that hands the server over.
+  // The server gets SIGKILL if the thread that started it dies (Linux PR_SET_PDEATHSIG follows
+  // the forking *thread*), so a crashed test binary does not leave a server behind. Start it
+  // from a long-lived thread (e.g. main), or turn this off for a platform that hands it over.
   bool die_with_parent = true;
 };
 
