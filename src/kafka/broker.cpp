@@ -82,7 +82,10 @@ Status KafkaBroker::prepare() {
   argv.push_back("-c");
   argv.push_back(files::path_in(options_.data_dir, "server.properties"));
   std::string format_log = files::path_in(options_.data_dir, "format.log");
-  auto format = process::Process::spawn({.argv = argv, .output = process::Output::file, .log_path = format_log});
+  auto format = process::Process::spawn({.argv = argv,
+                                         .output = process::Output::file,
+                                         .log_path = format_log,
+                                         .die_with_parent = options_.die_with_parent});
   if (!format) return fail(describe_spawn_failure(options_.java, format.error()));
   auto status = format->wait_for(options_.start_timeout);
   if (!status) {
@@ -104,7 +107,10 @@ Status KafkaBroker::launch() {
   auto argv = java_command(options_, classpath_);
   argv.push_back("kafka.Kafka");
   argv.push_back(files::path_in(options_.data_dir, "server.properties"));
-  auto spawned = process::Process::spawn({.argv = argv, .output = process::Output::file, .log_path = log_path()});
+  auto spawned = process::Process::spawn({.argv = argv,
+                                          .output = process::Output::file,
+                                          .log_path = log_path(),
+                                          .die_with_parent = options_.die_with_parent});
   if (!spawned) return fail(describe_spawn_failure(options_.java, spawned.error()));
   process_.emplace(std::move(*spawned));
 

@@ -23,6 +23,9 @@ struct BrokerOptions {
   std::string max_heap = "512m";
   // C1-only JIT and serial GC: the JVM starts about twice as fast, plenty for tests and one machine.
   bool fast_jvm_start = true;
+  // The JVM gets SIGKILL if this process dies without running destructors (a crashed test).
+  // Tied to the thread that (re)starts the broker: do that from a long-lived thread.
+  bool die_with_parent = true;
   Duration start_timeout = std::chrono::seconds(90);
   Duration stop_grace = std::chrono::seconds(10);
   std::vector<std::pair<std::string, std::string>> extra_properties;  // appended to server.properties

@@ -8,8 +8,12 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <thread>
+
+#include "process/spawn_detail.hpp"
 
 extern char** environ;
 
@@ -67,25 +71,12 @@ struct SpawnSetup {
   }
 };
 
-}  // namespace
-
-std::string ExitStatus::describe() const {
-  if (exited) return "exit code " + std::to_string(code);
-  const char* name = sigabbrev_np(signal);
-  return std::string("killed by ") + (name ? std::string("SIG") + name : "signal " + std::to_string(signal));
-}
-
-Result<Process> Process::spawn(const SpawnOptions& options) {
-  if (options.argv.empty() || options.argv[0].empty()) return fail("cannot start a process without a program name");
-  if (options.output == Output::file && options.log_path.empty())
-    return fail("cannot start " + options.argv[0] + ": output to a file needs a log path");
-
+// posix_spawnp: the fast path (vfork-like), when no parent-death signal is needed.
+Result<pid_t> spawn_posix(const SpawnOptions& options, int pipe_write, char* const* argv, char* const* envp) {
   SpawnSetup setup;
-  int pipe_fds[2] = {-1, -1};
-  if (options.output == Output::pipe) {
-    if (pipe2(pipe_fds, O_CLOEXEC) != 0) return fail("cannot create an output pipe: " + errno_text(errno));
-    posix_spawn_file_actions_adddup2(&setup.actions, pipe_fds[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&setup.actions, pipe_fds[1], STDERR_FILENO);
+  if (pipe_write >= 0) {
+    posix_spawn_file_actions_adddup2(&setup.actions, pipe_write, STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&setup.actions, pipe_write, STDERR_FILENO);
   } else if (options.output == Output::file || options.output == Output::discard) {
     const char* path = options.output == Output::file ? options.log_path.c_str() : "/dev/null";
     posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, path, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -102,21 +93,74 @@ Result<Process> Process::spawn(const SpawnOptions& options) {
   posix_spawnattr_setsigdefault(&setup.attr, &default_signals);
   posix_spawnattr_setpgroup(&setup.attr, 0);
   posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  // posix_spawnp searches PATH of this process, which is what callers expect.
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv, envp);
+  if (rc != 0) return fail(errno_text(rc));
+  return pid;
+}
 
+// PATH lookup done before fork, as posix_spawnp would do it.
+std::optional<std::string> find_program(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = std::getenv("PATH");
+  std::string_view dirs = path && *path ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (!dirs.empty()) {
+    auto colon = dirs.find(':');
+    std::string dir(dirs.substr(0, colon));
+    dirs = colon == std::string_view::npos ? std::string_view{} : dirs.substr(colon + 1);
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return std::nullopt;
+}
+
+Result<pid_t> spawn_forked(const SpawnOptions& options, int pipe_write, char* const* argv, char* const* envp) {
+  auto program = find_program(options.argv[0]);
+  if (!program) return fail(errno_text(ENOENT));
+  detail::ChildPlan plan;
+  plan.program = program->c_str();
+  plan.argv = argv;
+  plan.envp = envp;
+  plan.working_dir = options.working_dir.empty() ? nullptr : options.working_dir.c_str();
+  plan.stdout_fd = pipe_write;
+  if (options.output == Output::file) plan.stdout_path = options.log_path.c_str();
+  if (options.output == Output::discard) plan.stdout_path = "/dev/null";
+  plan.die_with_parent = options.die_with_parent;
+  auto forked = detail::fork_exec(plan);
+  if (!forked) return unexpected(forked.error());
+  return forked->pid;
+}
+
+}  // namespace
+
+std::string ExitStatus::describe() const {
+  if (exited) return "exit code " + std::to_string(code);
+  const char* name = sigabbrev_np(signal);
+  return std::string("killed by ") + (name ? std::string("SIG") + name : "signal " + std::to_string(signal));
+}
+
+Result<Process> Process::spawn(const SpawnOptions& options) {
+  if (options.argv.empty() || options.argv[0].empty()) return fail("cannot start a process without a program name");
+  if (options.output == Output::file && options.log_path.empty())
+    return fail("cannot start " + options.argv[0] + ": output to a file needs a log path");
+
+  int pipe_fds[2] = {-1, -1};
+  if (options.output == Output::pipe && pipe2(pipe_fds, O_CLOEXEC) != 0)
+    return fail("cannot create an output pipe: " + errno_text(errno));
   std::vector<std::string> args = options.argv;
   std::vector<std::string> env = merged_environment(options.env);
   auto argv = pointers(args);
   auto envp = pointers(env);
-  // posix_spawnp searches PATH of this process, which is what callers expect.
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), envp.data());
+  auto pid = options.die_with_parent ? spawn_forked(options, pipe_fds[1], argv.data(), envp.data())
+                                     : spawn_posix(options, pipe_fds[1], argv.data(), envp.data());
   if (pipe_fds[1] >= 0) close(pipe_fds[1]);
-  if (rc != 0) {
+  if (!pid) {
     if (pipe_fds[0] >= 0) close(pipe_fds[0]);
-    return fail("cannot start " + options.argv[0] + ": " + errno_text(rc));
+    return fail("cannot start " + options.argv[0] + ": " + pid.error().message);
   }
   if (pipe_fds[0] >= 0) fcntl(pipe_fds[0], F_SETFL, fcntl(pipe_fds[0], F_GETFL) | O_NONBLOCK);
-  return Process(pid, pipe_fds[0]);
+  return Process(*pid, pipe_fds[0]);
 }
 
 Process::Process(Process&& other) noexcept

@@ -27,6 +27,9 @@ struct SpawnOptions {
   std::string working_dir;                                // empty: inherit
   Output output = Output::inherit;
   std::string log_path;  // for Output::file
+  // The child gets SIGKILL when this process dies, even by a crash that runs no destructor
+  // (Linux PR_SET_PDEATHSIG). It is tied to the spawning *thread*: spawn from a long-lived one.
+  bool die_with_parent = false;
 };
 
 struct ExitStatus {

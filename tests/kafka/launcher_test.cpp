@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "kafka/admin.hpp"
 #include "kafka/broker.hpp"
@@ -88,6 +89,34 @@ TEST(KafkaLauncher, DestroyingALauncherKillsItsBroker) {
     EXPECT_NE((*second)->port(), BrokerEnvironment::broker().port());
   }
   EXPECT_EQ(count_processes_mentioning(dir), 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(KafkaLauncher, BinaryPrintsBootstrapAndItsBrokerDiesWithIt) {
+  const char* bin_dir = std::getenv("LEARNFLOW_BIN_DIR");
+  if (!bin_dir) GTEST_SKIP() << "LEARNFLOW_BIN_DIR is set by ctest";
+  auto dir = testing::unique_temp_dir("lf-kafka-binary");
+  auto launcher = process::Process::spawn(
+      {.argv = {std::string(bin_dir) + "/learnflow-kafka", "--data-dir", dir}, .output = process::Output::pipe});
+  ASSERT_TRUE(launcher) << launcher.error().message;
+  std::string out;
+  auto deadline = std::chrono::steady_clock::now() + 90s;
+  while (out.find("startup_ms=") == std::string::npos && launcher->is_running() &&
+         std::chrono::steady_clock::now() < deadline) {
+    out += launcher->read_available_output();
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_NE(out.find("bootstrap=127.0.0.1:"), std::string::npos) << out;
+  EXPECT_GE(count_processes_mentioning(dir), 2);
+  // SIGKILL runs no destructor: the parent-death signal must take the JVM down.
+  ASSERT_TRUE(launcher->signal(SIGKILL));
+  launcher->wait();
+  int left = -1;
+  for (int i = 0; i < 100 && left != 0; ++i) {
+    left = count_processes_mentioning(dir);
+    if (left != 0) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(left, 0);
   std::filesystem::remove_all(dir);
 }
 

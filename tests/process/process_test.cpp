@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -49,8 +50,20 @@ std::string drain(Process& p) {
   return out + p.read_available_output();
 }
 
-TEST(Process, ReportsExitCode) {
-  auto p = Process::spawn({.argv = {"/bin/sh", "-c", "exit 3"}});
+// Both back ends: posix_spawn (default) and fork/exec (die_with_parent).
+class SpawnBackends : public ::testing::TestWithParam<bool> {
+ protected:
+  SpawnOptions with_backend(SpawnOptions options) {
+    options.die_with_parent = GetParam();
+    return options;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Process, SpawnBackends, ::testing::Values(false, true),
+                         [](const auto& info) { return info.param ? "ForkExec" : "PosixSpawn"; });
+
+TEST_P(SpawnBackends, ReportsExitCode) {
+  auto p = Process::spawn(with_backend({.argv = {"/bin/sh", "-c", "exit 3"}}));
   ASSERT_TRUE(p) << p.error().message;
   auto status = p->wait();
   EXPECT_TRUE(status.exited);
@@ -59,24 +72,25 @@ TEST(Process, ReportsExitCode) {
   EXPECT_FALSE(p->is_running());
 }
 
-TEST(Process, SearchesPathAndPassesEnvironmentAndWorkingDir) {
+TEST_P(SpawnBackends, SearchesPathAndPassesEnvironmentAndWorkingDir) {
   auto dir = std::filesystem::temp_directory_path() / ("lf-proc-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
-  auto p = Process::spawn({.argv = {"sh", "-c", "echo \"$LF_GREETING $(pwd)\""},
-                           .env = {{"LF_GREETING", "hello"}},
-                           .working_dir = dir.string(),
-                           .output = Output::pipe});
+  auto p = Process::spawn(with_backend({.argv = {"sh", "-c", "echo \"$LF_GREETING $(pwd)\""},
+                                        .env = {{"LF_GREETING", "hello"}},
+                                        .working_dir = dir.string(),
+                                        .output = Output::pipe}));
   ASSERT_TRUE(p) << p.error().message;
   EXPECT_EQ(drain(*p), "hello " + dir.string() + "\n");
   EXPECT_TRUE(p->wait().success());
   std::filesystem::remove_all(dir);
 }
 
-TEST(Process, AppendsStdoutAndStderrToLogFile) {
+TEST_P(SpawnBackends, AppendsStdoutAndStderrToLogFile) {
   auto log = std::filesystem::temp_directory_path() / ("lf-proc-log-" + std::to_string(getpid()));
   std::filesystem::remove(log);
   for (int i = 0; i < 2; ++i) {
-    auto p = Process::spawn({.argv = {"/bin/sh", "-c", "echo out; echo err >&2"}, .output = Output::file, .log_path = log});
+    auto p = Process::spawn(
+        with_backend({.argv = {"/bin/sh", "-c", "echo out; echo err >&2"}, .output = Output::file, .log_path = log}));
     ASSERT_TRUE(p) << p.error().message;
     EXPECT_TRUE(p->wait().success());
   }
@@ -84,11 +98,50 @@ TEST(Process, AppendsStdoutAndStderrToLogFile) {
   std::filesystem::remove(log);
 }
 
-TEST(Process, MissingProgramIsAClearError) {
-  auto p = Process::spawn({.argv = {"/nonexistent/learnflow-program"}});
+TEST_P(SpawnBackends, MissingProgramIsAClearError) {
+  auto p = Process::spawn(with_backend({.argv = {"/nonexistent/learnflow-program"}}));
   ASSERT_FALSE(p);
-  EXPECT_NE(p.error().message.find("cannot start /nonexistent/learnflow-program"), std::string::npos);
+  EXPECT_EQ(p.error().message, "cannot start /nonexistent/learnflow-program: No such file or directory");
+  auto on_path = Process::spawn(with_backend({.argv = {"learnflow-no-such-program"}}));
+  ASSERT_FALSE(on_path);
+  EXPECT_EQ(on_path.error().message, "cannot start learnflow-no-such-program: No such file or directory");
+  auto bad_dir = Process::spawn(with_backend({.argv = {"/bin/true"}, .working_dir = "/nonexistent/dir"}));
+  ASSERT_FALSE(bad_dir);
+  EXPECT_EQ(bad_dir.error().message, "cannot start /bin/true: No such file or directory");
   EXPECT_FALSE(Process::spawn({}));
+}
+
+TEST_P(SpawnBackends, ChildIsAProcessGroupLeaderWithoutOurDescriptors) {
+  auto p = Process::spawn(with_backend({.argv = {"/bin/sh", "-c", "ps -o pgid= -p $$; ls /proc/$$/fd | wc -l"},
+                                        .output = Output::pipe}));
+  ASSERT_TRUE(p);
+  std::string out = drain(*p);
+  EXPECT_EQ(std::stoi(out), p->pid());
+  EXPECT_EQ(std::stoi(out.substr(out.find('\n') + 1)), 4) << "stdin, stdout, stderr and ls's own directory fd";
+}
+
+TEST(Process, DieWithParentKillsTheChildWhenTheParentCrashes) {
+  int report[2];
+  ASSERT_EQ(pipe(report), 0);
+  pid_t parent = fork();
+  ASSERT_GE(parent, 0);
+  if (parent == 0) {
+    // The "parent" spawns a sleeper and dies without running any destructor.
+    close(report[0]);
+    auto p = Process::spawn({.argv = {"/bin/sleep", "30"}, .die_with_parent = true});
+    pid_t child = p ? p->pid() : -1;
+    ssize_t ignored = write(report[1], &child, sizeof child);
+    (void)ignored;
+    _exit(0);
+  }
+  close(report[1]);
+  pid_t child = -1;
+  ASSERT_EQ(read(report[0], &child, sizeof child), static_cast<ssize_t>(sizeof child));
+  close(report[0]);
+  int status;
+  waitpid(parent, &status, 0);
+  ASSERT_GT(child, 0);
+  EXPECT_TRUE(eventually_gone(child));
 }
 
 TEST(Process, StopSendsTermThenReaps) {
