@@ -54,7 +54,9 @@ struct RegistryResolver::Core : std::enable_shared_from_this<Core> {
   std::optional<Scheduler::TimerId> timer;
   std::int64_t last_cleanup = 0;
 
+  // Guards the lookup side only, so resolve() never waits behind a heartbeat's write.
   std::mutex cache_mutex;
+  std::string own_namespace;
   std::map<std::string, CacheEntry> cache;  // "<namespace>/<app id>"
   std::map<std::string, SteadyTime> quarantined;  // "<namespace>/<app id>/<address>" → until
 
@@ -125,6 +127,10 @@ Status RegistryResolver::register_self(const Registration& registration) {
                 stored.error().message);
   core_->registration = registration;
   core_->last_cleanup = now;
+  {
+    std::lock_guard cache_lock(core_->cache_mutex);
+    core_->own_namespace = registration.app_namespace;
+  }
   core_->schedule_heartbeat_locked();
   logger().info("Registered app id '" + registration.app_id + "' at " + registration.address.to_string() +
                 " for name resolution");
@@ -133,13 +139,11 @@ Status RegistryResolver::register_self(const Registration& registration) {
 
 Status RegistryResolver::deregister() { return core_->deregister(); }
 
-Result<Address> RegistryResolver::resolve(const std::string& app_id) {
-  std::string app_namespace;
-  {
-    std::lock_guard lock(core_->registration_mutex);
-    if (core_->registration) app_namespace = core_->registration->app_namespace;
-  }
-  return resolve(app_id, app_namespace);
+Result<Address> RegistryResolver::resolve(const std::string& app_id) { return resolve(app_id, own_namespace()); }
+
+std::string RegistryResolver::own_namespace() const {
+  std::lock_guard lock(core_->cache_mutex);
+  return core_->own_namespace;
 }
 
 Result<Address> RegistryResolver::resolve(const std::string& app_id, const std::string& app_namespace) {
@@ -174,13 +178,8 @@ Result<Address> RegistryResolver::resolve(const std::string& app_id, const std::
 }
 
 void RegistryResolver::invalidate(const std::string& app_id, const Address& address) {
-  std::string app_namespace;
-  {
-    std::lock_guard lock(core_->registration_mutex);
-    if (core_->registration) app_namespace = core_->registration->app_namespace;
-  }
   std::lock_guard lock(core_->cache_mutex);
-  core_->quarantined[app_namespace + "/" + app_id + "/" + address.to_string()] =
+  core_->quarantined[core_->own_namespace + "/" + app_id + "/" + address.to_string()] =
       core_->scheduler.now() + core_->options.quarantine;
 }
 

@@ -50,6 +50,7 @@ class RegistryResolver final : public NameResolver {
 
  private:
   struct Core;
+  std::string own_namespace() const;
   std::shared_ptr<Core> core_;
 };
 

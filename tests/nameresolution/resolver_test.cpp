@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <future>
+#include <thread>
 #include <set>
 
 #include "nameresolution/registry_resolver.hpp"
@@ -181,6 +183,41 @@ TEST_F(RegistryResolverTest, HeartbeatsCanRunOnAnotherExecutor) {
   EXPECT_EQ(scheduler_.pending(), 0u);
   queued[0]();
   EXPECT_EQ(scheduler_.pending(), 1u) << "the next heartbeat is scheduled after the write";
+}
+
+// A registry whose heartbeat write hangs until released (a SQLite file locked by another process).
+class StallingRegistry final : public Registry {
+ public:
+  Status upsert(const std::string& id, const Registration& r, std::int64_t now) override { return inner.upsert(id, r, now); }
+  Result<bool> heartbeat(const std::string& id, std::int64_t now) override {
+    entered.set_value();
+    release.get_future().wait();
+    return inner.heartbeat(id, now);
+  }
+  Status remove(const std::string& id) override { return inner.remove(id); }
+  Result<std::vector<std::string>> live_addresses(const std::string& app, const std::string& ns, std::int64_t min) override {
+    return inner.live_addresses(app, ns, min);
+  }
+  Result<long long> remove_stale(std::int64_t older_than) override { return inner.remove_stale(older_than); }
+
+  InMemoryRegistry inner;
+  std::promise<void> entered, release;
+};
+
+TEST(RegistryResolverThreads, ResolveDoesNotWaitForAStalledHeartbeat) {
+  lf::testing::FakeScheduler scheduler;
+  auto registry = std::make_shared<StallingRegistry>();
+  std::thread worker;
+  RegistryResolver resolver(registry, scheduler, {}, [&](std::function<void()> work) { worker = std::thread(work); });
+  ASSERT_TRUE(resolver.register_self(registration("orders", "127.0.0.1:5001")));
+  scheduler.advance(5s);
+  registry->entered.get_future().wait();
+  auto lookup = std::async(std::launch::async, [&] { return resolver.resolve("orders"); });
+  const bool answered = lookup.wait_for(2s) == std::future_status::ready;
+  registry->release.set_value();
+  worker.join();
+  ASSERT_TRUE(answered) << "resolve() blocked behind the heartbeat write";
+  EXPECT_EQ(lookup.get()->port, 5001);
 }
 
 TEST(FakeNameResolver, RoundRobinsAndRecordsInvalidations) {
