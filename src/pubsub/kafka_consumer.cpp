@@ -294,7 +294,7 @@ void KafkaConsumer::close() {
     logger.warn(std::string("kafka: closing the consumer failed: ") + rd_kafka_error_string(error));
     rd_kafka_error_destroy(error);
   } else {
-    auto deadline = std::chrono::steady_clock::now() + std::max<Duration>(metadata_.session_timeout, 5s);
+    auto deadline = std::chrono::steady_clock::now() + std::min<Duration>(metadata_.session_timeout, 5s);
     while (!rd_kafka_consumer_closed(rk_) && std::chrono::steady_clock::now() < deadline) {
       rd_kafka_event_t* event = rd_kafka_queue_poll(close_queue, 100);
       if (!event) continue;
