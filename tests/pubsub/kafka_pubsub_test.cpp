@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <condition_variable>
 #include <future>
@@ -204,6 +205,38 @@ TEST(KafkaPubSub, PartitionsAreConsumedInParallel) {
   inbox.take_held()[0](DeliveryResult::success);
   ASSERT_TRUE(inbox.wait_for(3));
   EXPECT_EQ(inbox.seen()[2].payload, "p0-b");
+}
+
+TEST(KafkaPubSub, ASlowHandlerPausesItsPartitionWithoutLosingOrRepeatingMessages) {
+  auto topic = BrokerEnvironment::unique_topic("backpressure");
+  constexpr int kMessages = 800;  // more than the 500 queued before a partition is paused
+  std::atomic<bool> release{false};
+  Inbox inbox([&](const Message&, int index) {
+    return index == 0 && !release ? std::nullopt : std::optional(DeliveryResult::success);
+  });
+  auto pubsub = make("backpressure-group");
+  std::atomic<int> acked{0};
+  for (int i = 0; i < kMessages; ++i)
+    pubsub->publish({.topic = topic, .payload = std::to_string(i)}, [&](Status s) {
+      if (s) ++acked;
+    });
+  auto deadline = Clock::now() + 30s;
+  while (acked < kMessages && Clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  ASSERT_EQ(acked, kMessages);
+  ASSERT_TRUE(pubsub->subscribe({topic}, inbox.handler()));
+  ASSERT_TRUE(inbox.wait_for(1));
+  std::this_thread::sleep_for(1s);  // the consumer reads ahead, then pauses the partition
+  EXPECT_EQ(inbox.seen().size(), 1u) << "one message in flight per partition";
+  release = true;
+  inbox.take_held()[0](DeliveryResult::success);
+  ASSERT_TRUE(inbox.wait_for(kMessages));
+  std::this_thread::sleep_for(300ms);
+  auto seen = inbox.seen();
+  ASSERT_EQ(seen.size(), static_cast<std::size_t>(kMessages));
+  for (int i = 0; i < kMessages; ++i) {
+    EXPECT_EQ(seen[i].offset, i);
+    EXPECT_EQ(seen[i].payload, std::to_string(i));
+  }
 }
 
 TEST(KafkaPubSub, LaterSubscriptionsJoinTheSameConsumer) {
