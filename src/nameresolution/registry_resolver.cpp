@@ -4,7 +4,6 @@
 #include <optional>
 
 #include "core/duration.hpp"
-#include "core/strings.hpp"
 #include "core/uuid.hpp"
 #include "log/log.hpp"
 #include "state/store_util.hpp"
@@ -208,23 +207,18 @@ Result<std::unique_ptr<RegistryResolver>> make_sqlite_resolver(const std::map<st
   registry_options.busy_timeout = *busy;
   // Dapr's `timeout` (bare integers are seconds) bounds database operations; ours are local
   // SQLite calls bounded by busyTimeout, so it only takes part in the updateInterval check.
-  Duration timeout = std::chrono::seconds(1);
-  if (auto text = state::metadata_value(metadata, "timeout"); text && !text->empty()) {
-    long long seconds = 0;
-    auto parsed = parse_int64(*text, seconds) ? Result<Duration>(std::chrono::seconds(seconds)) : parse_go_duration(*text);
-    if (!parsed || *parsed < std::chrono::seconds(1))
-      return fail("nameresolution.sqlite: 'timeout' must be a duration of at least 1s");
-    timeout = *parsed;
-  }
+  auto timeout = state::metadata_timeout(metadata, "timeout", std::chrono::seconds(1));
+  if (!timeout || *timeout < std::chrono::seconds(1))
+    return fail("nameresolution.sqlite: 'timeout' must be a duration of at least 1s");
   auto disable_wal = state::metadata_bool(metadata, "disableWAL", false);
   if (!disable_wal) return fail("nameresolution.sqlite: " + disable_wal.error().message);
   registry_options.disable_wal = *disable_wal;
 
   ResolverOptions options;
   auto update = state::metadata_duration(metadata, "updateInterval", options.update_interval);
-  if (!update || *update < timeout + std::chrono::seconds(1))
+  if (!update || *update < *timeout + std::chrono::seconds(1))
     return fail("nameresolution.sqlite: 'updateInterval' must be a duration at least 1s longer than 'timeout' (" +
-                format_go_duration(timeout) + ")");
+                format_go_duration(*timeout) + ")");
   options.update_interval = *update;
   options.stale_after = 3 * options.update_interval;
   auto cleanup = state::metadata_duration(metadata, "cleanupInterval", options.cleanup_interval);

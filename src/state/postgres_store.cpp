@@ -70,7 +70,7 @@ Result<PostgresStoreOptions> parse_postgres_options(const std::map<std::string, 
   for (const auto* name : {&options.table_name, &options.metadata_table_name})
     if (!sqlite::valid_table_name(*name))
       return fail("state.postgresql: table name '" + *name + "' is invalid; use letters, digits, '_' and schema.table");
-  auto timeout = metadata_duration(metadata, "timeout", options.timeout);
+  auto timeout = metadata_timeout(metadata, "timeout", options.timeout);
   if (!timeout) return fail("state.postgresql: " + timeout.error().message);
   options.timeout = *timeout;
   auto cleanup = metadata_duration(metadata, "cleanupInterval", options.cleanup_interval);
@@ -169,6 +169,12 @@ Result<PostgresStateStore::Lease> PostgresStateStore::acquire() {
   ++open_connections_;
   lock.unlock();
   auto connection = pq::Connection::connect(options_.connection_string);
+  if (connection) {
+    // Dapr's `timeout` bounds each database operation.
+    const auto timeout_ms = std::chrono::duration_cast<std::chrono::milliseconds>(options_.timeout).count();
+    if (auto set = connection->exec("SET statement_timeout = " + std::to_string(timeout_ms)); !set)
+      connection = unexpected(set.error());
+  }
   if (!connection) {
     lock.lock();
     --open_connections_;

@@ -26,7 +26,7 @@ struct PostgresStoreOptions {
   std::string connection_string;  // libpq keyword/value or postgres:// URI
   std::string table_name = "state";  // may be schema.table
   std::string metadata_table_name = "dapr_metadata";
-  Duration timeout = std::chrono::seconds(20);  // waiting for a pooled connection
+  Duration timeout = std::chrono::seconds(20);  // per statement (statement_timeout) and pool wait
   Duration cleanup_interval = std::chrono::hours(1);  // zero or negative: off
   int max_connections = 8;
 };

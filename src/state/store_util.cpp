@@ -37,6 +37,20 @@ Result<Duration> metadata_duration(const std::map<std::string, std::string>& met
   return *parsed;
 }
 
+Result<Duration> metadata_timeout(const std::map<std::string, std::string>& metadata, std::string_view name,
+                                  Duration fallback) {
+  auto value = metadata_value(metadata, name);
+  if (!value || trim(*value).empty()) return fallback;
+  long long seconds = 0;
+  if (parse_int64(trim(*value), seconds)) {
+    if (seconds < 0) return fail("metadata '" + std::string(name) + "' must not be negative");
+    return Duration(std::chrono::seconds(seconds));
+  }
+  auto parsed = parse_go_duration(trim(*value));
+  if (!parsed) return fail("metadata '" + std::string(name) + "' is not a duration: " + parsed.error().message);
+  return *parsed;
+}
+
 namespace {
 constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 

@@ -20,6 +20,10 @@ Result<bool> metadata_bool(const std::map<std::string, std::string>& metadata, s
 Result<Duration> metadata_duration(const std::map<std::string, std::string>& metadata, std::string_view name,
                                    Duration fallback);
 
+// Dapr's `timeout` fields: a Go duration, or a bare integer meaning seconds; unset → fallback.
+Result<Duration> metadata_timeout(const std::map<std::string, std::string>& metadata, std::string_view name,
+                                  Duration fallback);
+
 std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
 

@@ -185,6 +185,10 @@ TEST_F(PostgresStore, SchemaQualifiedTableNameAndFactory) {
                                 {{"connectionString", connection_string()}, {"tableName", "lfschema.mystate"}});
   ASSERT_TRUE(store) << store.error().message;
   ASSERT_TRUE((*store)->set(set_request("k", "\"v\"")));
+  auto by_uri = make_state_store("state.postgresql", {{"connectionString", lf::testing::PostgresEnvironment::server()->uri()},
+                                                      {"tableName", "lfschema.mystate"}});
+  ASSERT_TRUE(by_uri) << by_uri.error().message;
+  EXPECT_EQ((*by_uri)->get("k").value()->value, "\"v\"");
   EXPECT_EQ(query("SELECT value::text FROM lfschema.mystate WHERE key = 'k'")[0][0], "\"v\"");
 }
 
@@ -217,6 +221,24 @@ TEST_F(PostgresStore, RecoversWhenPooledConnectionsAreKilled) {
   EXPECT_EQ((*found)->value, "2");
 }
 
+TEST_F(PostgresStore, AStatementBlockedLongerThanTimeoutFailsAsInternal) {
+  auto store = open({{"timeout", "1"}});  // bare integers are seconds, as in Dapr
+  ASSERT_TRUE(store->set(set_request("locked", "1")));
+  auto holder = raw_connection();
+  ASSERT_TRUE(holder.exec("BEGIN"));
+  ASSERT_TRUE(holder.exec("SELECT * FROM " + table_ + " WHERE key = 'locked' FOR UPDATE"));
+  const auto started = std::chrono::steady_clock::now();
+  auto blocked = store->set(set_request("locked", "2"));
+  const auto waited = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(holder.exec("ROLLBACK"));
+  ASSERT_FALSE(blocked);
+  EXPECT_EQ(blocked.error().kind, StateErrorKind::internal);
+  EXPECT_NE(blocked.error().message.find("statement timeout"), std::string::npos) << blocked.error().message;
+  EXPECT_GE(waited, std::chrono::milliseconds(900));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+  EXPECT_TRUE(store->set(set_request("locked", "3"))) << "the connection is usable after the timeout";
+}
+
 TEST(PostgresStoreOptions, ParsedFromMetadata) {
   auto options = parse_postgres_options({{"host", "127.0.0.1"}, {"port", "5433"}, {"database", "db"},
                                          {"user", "u"}, {"password", "p'w"}, {"cleanupInterval", "0"},
@@ -227,6 +249,10 @@ TEST(PostgresStoreOptions, ParsedFromMetadata) {
   EXPECT_EQ(options->metadata_table_name, "dapr_metadata");
   EXPECT_EQ(options->cleanup_interval, Duration::zero());
   EXPECT_EQ(options->max_connections, 3);
+  EXPECT_EQ(options->timeout, std::chrono::seconds(20));
+  EXPECT_EQ(parse_postgres_options({{"connectionString", "x"}, {"timeout", "30"}})->timeout, std::chrono::seconds(30));
+  EXPECT_EQ(parse_postgres_options({{"connectionString", "x"}, {"timeout", "1500ms"}})->timeout,
+            std::chrono::milliseconds(1500));
   EXPECT_FALSE(parse_postgres_options({}));
   EXPECT_FALSE(parse_postgres_options({{"connectionString", "x"}, {"tableName", "a;b"}}));
   EXPECT_FALSE(parse_postgres_options({{"connectionString", "x"}, {"maxConns", "0"}}));
