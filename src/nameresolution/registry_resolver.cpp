@@ -51,6 +51,9 @@ struct RegistryResolver::Core : std::enable_shared_from_this<Core> {
   std::optional<Registration> registration;
   std::string registration_id;
   std::optional<Scheduler::TimerId> timer;
+  // Bumped by every (de)registration: a heartbeat already on its way for an older one (timer
+  // fired, work queued on the runner) must neither write nor start a second timer chain.
+  std::uint64_t generation = 0;
   std::int64_t last_cleanup = 0;
 
   // Guards the lookup side only, so resolve() never waits behind a heartbeat's write.
@@ -63,19 +66,19 @@ struct RegistryResolver::Core : std::enable_shared_from_this<Core> {
 
   void schedule_heartbeat_locked() {
     std::weak_ptr<Core> weak = weak_from_this();
-    timer = scheduler.schedule_after(options.update_interval, [weak] {
+    timer = scheduler.schedule_after(options.update_interval, [weak, for_generation = generation] {
       auto self = weak.lock();
       if (!self) return;
-      self->run_blocking([weak] {
-        if (auto core = weak.lock()) core->heartbeat();
+      self->run_blocking([weak, for_generation] {
+        if (auto core = weak.lock()) core->heartbeat(for_generation);
       });
     });
   }
 
-  void heartbeat() {
+  void heartbeat(std::uint64_t for_generation) {
     std::lock_guard lock(registration_mutex);
+    if (for_generation != generation || !registration) return;
     timer.reset();
-    if (!registration) return;
     const std::int64_t now = now_unix();
     auto refreshed = registry->heartbeat(registration_id, now);
     if (!refreshed) {
@@ -95,6 +98,7 @@ struct RegistryResolver::Core : std::enable_shared_from_this<Core> {
 
   Status deregister() {
     std::lock_guard lock(registration_mutex);
+    ++generation;
     if (timer) scheduler.cancel(*timer);
     timer.reset();
     if (!registration) return {};
@@ -114,6 +118,7 @@ RegistryResolver::~RegistryResolver() {
 
 Status RegistryResolver::register_self(const Registration& registration) {
   std::lock_guard lock(core_->registration_mutex);
+  ++core_->generation;
   if (core_->registration) {
     if (core_->timer) core_->scheduler.cancel(*core_->timer);
     core_->timer.reset();

@@ -220,6 +220,18 @@ TEST(RegistryResolverThreads, ResolveDoesNotWaitForAStalledHeartbeat) {
   EXPECT_EQ(lookup.get()->port, 5001);
 }
 
+TEST_F(RegistryResolverTest, AHeartbeatQueuedBeforeReRegistrationDoesNotStartASecondTimerChain) {
+  std::vector<std::function<void()>> queued;
+  RegistryResolver resolver(registry_, scheduler_, options_, [&](std::function<void()> work) { queued.push_back(work); });
+  ASSERT_TRUE(resolver.register_self(registration("orders", "127.0.0.1:5001")));
+  scheduler_.advance(options_.update_interval);  // the timer fired; its write waits on the runner
+  ASSERT_EQ(queued.size(), 1u);
+  ASSERT_TRUE(resolver.register_self(registration("orders", "127.0.0.1:5002")));
+  queued[0]();  // the stale heartbeat runs late
+  EXPECT_EQ(scheduler_.pending(), 1u) << "only the new registration's heartbeat timer";
+  EXPECT_EQ(registry_->size(), 1u);
+}
+
 TEST(FakeNameResolver, RoundRobinsAndRecordsInvalidations) {
   FakeNameResolver resolver;
   resolver.set_addresses("orders", {Address{"a", 1}, Address{"b", 2}});
