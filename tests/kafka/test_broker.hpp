@@ -31,13 +31,14 @@ class BrokerEnvironment : public ::testing::Environment {
     options.data_dir = data_dir_ + "/broker";
     options.num_partitions = 1;
     options.stop_grace = std::chrono::seconds(5);
+    auto begun = std::chrono::steady_clock::now();
     auto started = KafkaBroker::start(options);
     ASSERT_TRUE(started) << started.error().message;
     broker_ = std::move(*started);
-    std::printf("[kafka] broker %s ready in %lld ms (data %s)\n", broker_->bootstrap().c_str(),
-                static_cast<long long>(
-                    std::chrono::duration_cast<std::chrono::milliseconds>(broker_->last_start_duration()).count()),
-                broker_->data_dir().c_str());
+    auto ms = [](auto d) { return static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()); };
+    std::printf("[kafka] broker %s ready in %lld ms (JVM start %lld ms, the rest formatting storage; data %s)\n",
+                broker_->bootstrap().c_str(), ms(std::chrono::steady_clock::now() - begun),
+                ms(broker_->last_start_duration()), broker_->data_dir().c_str());
   }
   void TearDown() override {
     broker_.reset();
