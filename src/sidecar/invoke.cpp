@@ -1,0 +1,188 @@
+// Service invocation: the caller's side (/v1.0/invoke and dapr-app-id) with app-target
+// resiliency, and the callee's side on the internal port (ACL, then the app).
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "core/strings.hpp"
+#include "resiliency/run_async.hpp"
+#include "sidecar/acl.hpp"
+#include "sidecar/api.hpp"
+
+namespace lf::sidecar {
+
+namespace {
+
+// Marks answers made by a callee sidecar itself (not by its app), so the caller can tell a failed
+// hop from an app error.
+constexpr std::string_view kSidecarErrorHeader = "x-learnflow-sidecar-error";
+constexpr auto kDefaultInvokeDeadline = std::chrono::minutes(5);
+constexpr int kMaxInstancesPerAttempt = 8;
+
+double ms_since(SteadyTime start) {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+}
+
+http::Request forwarded_request(const SidecarContext& ctx, const std::string& callee, const std::string& method,
+                                const http::Request& in, const TraceContext& trace) {
+  http::Request out;
+  out.method = in.method;
+  out.set_target("/" + method + (in.query.empty() ? "" : "?" + in.query));
+  out.headers.reserve(in.headers.size() + 4);
+  for (const auto& h : in.headers) {
+    if (is_hop_by_hop_header(h.name) || iequals(h.name, "dapr-app-id") || iequals(h.name, "host") ||
+        iequals(h.name, "traceparent") || iequals(h.name, "tracestate") || iequals(h.name, std::string(kSidecarErrorHeader)))
+      continue;
+    if (!ctx.options.api_token.empty() && iequals(h.name, "dapr-api-token")) continue;
+    out.headers.add(h.name, h.value);
+  }
+  out.headers.set("dapr-caller-app-id", ctx.options.app_id);
+  out.headers.set("dapr-callee-app-id", callee);
+  if (!ctx.options.namespace_name.empty()) out.headers.set("dapr-caller-namespace", ctx.options.namespace_name);
+  out.headers.set("traceparent", trace.traceparent());
+  if (!trace.tracestate.empty()) out.headers.set("tracestate", trace.tracestate);
+  out.body = in.body;
+  return out;
+}
+
+http::Response invoke_error(int status, const std::string& app_id, const std::string& err) {
+  return http::error_response(status, "ERR_DIRECT_INVOKE", "failed to invoke, id: " + app_id + ", err: " + err);
+}
+
+http::Response sidecar_error(int status, const std::string& app_id, const std::string& err) {
+  auto r = invoke_error(status, app_id, err);
+  r.headers.set(std::string(kSidecarErrorHeader), "1");
+  return r;
+}
+
+// A callee sidecar answers "failed to invoke, id: <x>, err: <cause>"; the caller reports the cause.
+std::string callee_error_cause(const std::string& body, const std::string& fallback) {
+  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  if (!parsed.is_object() || !parsed.contains("message") || !parsed["message"].is_string()) return fallback;
+  std::string message = parsed["message"].get<std::string>();
+  auto pos = message.find("err: ");
+  return pos == std::string::npos ? message : message.substr(pos + 5);
+}
+
+bool parse_address(const std::string& address, http::Endpoint& ep) {
+  auto colon = address.rfind(':');
+  long long port = 0;
+  if (colon == std::string::npos || !parse_int64(address.substr(colon + 1), port) || port <= 0 || port > 65535) return false;
+  ep.host = address.substr(0, colon);
+  if (ep.host.size() > 2 && ep.host.front() == '[') ep.host = ep.host.substr(1, ep.host.size() - 2);
+  ep.port = static_cast<std::uint16_t>(port);
+  return true;
+}
+
+// One hop to a callee sidecar; connection refusals move on to the next instance at once, since
+// nothing was sent (safe even for non-idempotent calls).
+boost::asio::awaitable<Expected<http::Response, std::string>> send_to_callee(SidecarContext& ctx, const std::string& app_id,
+                                                                           http::Request request, Duration deadline) {
+  std::string last_error;
+  for (int i = 0; i < kMaxInstancesPerAttempt; ++i) {
+    auto address = ctx.resolve ? ctx.resolve(app_id) : Result<std::string>(fail("couldn't find service: " + app_id));
+    if (!address) co_return unexpected(address.error().message);
+    http::Endpoint ep;
+    if (!parse_address(*address, ep)) co_return unexpected("invalid address " + *address + " for app id " + app_id);
+    auto res = co_await ctx.client.send(ep, request, deadline);
+    if (res) co_return std::move(*res);
+    last_error = res.error().message;
+    if (res.error().kind != http::ClientError::connect_refused) co_return unexpected(last_error);
+    if (ctx.forget_address) ctx.forget_address(app_id, *address);
+  }
+  co_return unexpected(last_error);
+}
+
+}  // namespace
+
+boost::asio::awaitable<http::Response> invoke_app(SidecarContext& ctx, std::string app_id, std::string method,
+                                                  http::Request request, TraceContext trace) {
+  auto dot = app_id.find('.');
+  if (dot != std::string::npos) app_id.resize(dot);  // "app.namespace": one namespace locally
+  const bool local = app_id == ctx.options.app_id;
+  const bool has_target = ctx.resiliency.has_app_target(app_id);
+  resiliency::PolicyDefinition policy;
+  if (has_target) {
+    policy = ctx.resiliency.endpoint_policy(app_id, method);
+  } else if (!local) {
+    policy.retry = ctx.resiliency.builtin_retry(resiliency::BuiltInRetry::service);
+    policy.target.operation = "endpoint[" + app_id + ", " + app_id + ":" + method + "]";
+    policy.target.metric_target = "app_" + app_id;
+  }
+  Duration deadline = policy.timeout && *policy.timeout > Duration::zero() ? *policy.timeout : Duration(kDefaultInvokeDeadline);
+  http::Request out = forwarded_request(ctx, app_id, method, request, trace);
+
+  auto last = std::make_shared<std::optional<http::Response>>();
+  auto executor = co_await boost::asio::this_coro::executor;
+  resiliency::Operation op = [&ctx, app_id, out, deadline, local, has_target, last, executor](const resiliency::AttemptContext&,
+                                                                              resiliency::OpCompletion done) {
+    boost::asio::co_spawn(
+        executor,
+        [&ctx, app_id, out, deadline, local, has_target, last, done]() -> boost::asio::awaitable<void> {
+          auto start = std::chrono::steady_clock::now();
+          ctx.metrics.invocation_req_sent_total.with({ctx.options.app_id, app_id, "unary"}).inc();
+          Expected<http::Response, std::string> res = unexpected(std::string());
+          if (local) {
+            auto r = co_await ctx.app.call(out, deadline);
+            res = r ? Expected<http::Response, std::string>(std::move(*r)) : unexpected(r.error().message);
+          } else {
+            res = co_await send_to_callee(ctx, app_id, out, deadline);
+          }
+          if (!res) co_return done(resiliency::OpResult::failure(res.error()));
+          std::string status = std::to_string(res->status);
+          ctx.metrics.invocation_res_recv_total.with({ctx.options.app_id, app_id, status, "unary"}).inc();
+          ctx.metrics.invocation_res_recv_latency_ms.with({ctx.options.app_id, app_id, status, "unary"}).observe(ms_since(start));
+          bool hop_failed = res->headers.contains(kSidecarErrorHeader) && res->status >= 500;
+          int code = res->status;
+          std::string body = res->body;
+          *last = std::move(*res);
+          if (hop_failed) co_return done(resiliency::OpResult::failure(body));
+          // Without an apps target only failed hops are retried (DaprBuiltInServiceRetries).
+          if (has_target && (code < 200 || code > 399))
+            co_return done(resiliency::OpResult::code_error(code, "received non-successful status code: " + std::to_string(code)));
+          done(resiliency::OpResult::ok());
+        },
+        boost::asio::detached);
+  };
+  auto outcome = co_await resiliency::run_async(ctx.runner, policy, op);
+  using Kind = resiliency::OpResult::Kind;
+  if ((outcome.kind == Kind::success || outcome.kind == Kind::code_error) && *last) {
+    http::Response response = std::move(**last);
+    response.headers.remove(kSidecarErrorHeader);
+    co_return response;
+  }
+  std::string message = outcome.message;
+  if (outcome.kind == Kind::error && *last) message = callee_error_cause((*last)->body, message);
+  co_return invoke_error(500, app_id, message);
+}
+
+boost::asio::awaitable<http::Response> handle_internal_invoke(SidecarContext& ctx, http::Request request) {
+  std::string caller(request.headers.get_or("dapr-caller-app-id", ""));
+  std::string caller_ns(request.headers.get_or("dapr-caller-namespace", ""));
+  std::string method = request.path.size() > 1 ? request.path.substr(1) : std::string();
+  const std::string& self = ctx.options.app_id;
+  ctx.metrics.invocation_req_recv_total.with({self, caller, "unary"}).inc();
+  auto respond = [&](http::Response r) {
+    ctx.metrics.invocation_res_sent_total.with({self, caller, std::to_string(r.status), "unary"}).inc();
+    return r;
+  };
+  if (!access_allowed(ctx.configuration.access_control, caller, caller_ns, request.method, method)) {
+    ctx.log.warn("access control policy has denied access to appid: " + caller + " operation: " + method + " verb: " + request.method);
+    co_return respond(http::error_response(403, "ERR_DIRECT_INVOKE",
+                                           "failed to invoke, id: " + self + ", err: access control policy has denied access to appid: " +
+                                               caller + " operation: " + method + " verb: " + request.method));
+  }
+  if (!ctx.app.configured()) co_return respond(sidecar_error(500, self, "app channel is not initialized"));
+  if (!ctx.app.healthy()) co_return respond(sidecar_error(500, self, "app is not in a healthy state"));
+  std::string peer = request.remote_address.substr(0, request.remote_address.rfind(':'));
+  request.headers.set("X-Forwarded-For", peer);
+  request.headers.set("X-Forwarded-Host", std::string(request.headers.get_or("Host", "")));
+  request.headers.set("Forwarded", "for=" + peer + ";by=" + ctx.options.app_channel_address);
+  request.headers.remove(kSidecarErrorHeader);
+  auto res = co_await ctx.app.call(std::move(request), kDefaultInvokeDeadline);
+  if (!res) co_return respond(sidecar_error(500, self, res.error().message));
+  co_return respond(std::move(*res));
+}
+
+}  // namespace lf::sidecar
