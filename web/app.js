@@ -10,7 +10,6 @@ const state = {
   topics: [],
   lesson: null,          // the lesson on screen
   progress: null,        // last GET /api/progress answer
-  saving: false,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -80,6 +79,12 @@ function clearBanner() { $("status-banner").hidden = true; }
 // ---- learner identity --------------------------------------------------------------------
 
 function initialUserId() {
+  // ?user=<id> picks the learner (links, tests); otherwise the id remembered in this browser.
+  const fromUrl = new URLSearchParams(location.search).get("user");
+  if (fromUrl && /^[A-Za-z0-9_.@-]{1,64}$/.test(fromUrl)) {
+    localStorage.setItem("learnflow.user", fromUrl);
+    return fromUrl;
+  }
   const saved = localStorage.getItem("learnflow.user");
   if (saved && /^[A-Za-z0-9_.@-]{1,64}$/.test(saved)) return saved;
   const generated = "learner-" + Math.random().toString(36).slice(2, 8);
@@ -160,8 +165,12 @@ async function openLesson(lessonId) {
 
 // ---- rendering the lesson ----------------------------------------------------------------
 
+// Paragraphs from blank-line separated text; `backticks` mark inline code.
 function paragraphs(text) {
-  return text.split(/\n\s*\n/).map((block) => el("p", { text: block.replace(/\n/g, " ") }));
+  return text.split(/\n\s*\n/).map((block) => {
+    const pieces = block.replace(/\n/g, " ").split("`");
+    return el("p", {}, pieces.map((piece, i) => (i % 2 ? el("code", { text: piece }) : piece)));
+  });
 }
 
 function lessonProgressEntry() {
@@ -174,6 +183,13 @@ function renderLesson() {
   $("lesson-empty").hidden = !!lesson;
   $("lesson").hidden = !lesson;
   if (!lesson) return;
+  // The address names the lesson, so reloading or sharing the page reopens it.
+  history.replaceState(null, "", `#lesson=${encodeURIComponent(lesson.lesson_id)}`);
+  // Keep the chooser on the lesson being read, so "Generate" repeats or varies it naturally.
+  if (state.topics.some((t) => t.id === lesson.topic)) $("topic-select").value = lesson.topic;
+  const radio = document.querySelector(`input[name=difficulty][value=${lesson.difficulty}]`);
+  if (radio) radio.checked = true;
+  showTopicSummary();
   $("lesson-title").textContent = lesson.topic_title;
   $("lesson-difficulty").textContent = lesson.difficulty;
   $("lesson-explanation").replaceChildren(...paragraphs(lesson.explanation));
@@ -297,6 +313,7 @@ async function refreshLessons() {
     const answer = await api("GET", `/api/lessons?user_id=${encodeURIComponent(state.userId)}`);
     renderLessonsList(answer.lessons);
   } catch (error) {
+    $("lessons-list").replaceChildren(el("li", { className: "muted", text: "Your lessons are unavailable right now." }));
     showBanner(`Your lessons are unavailable: ${error.message}`);
   }
 }
@@ -306,7 +323,7 @@ async function refreshSidebars() {
   if (state.lesson) {
     // Re-tick exercises from the stored progress (e.g. after reopening a lesson).
     const entry = lessonProgressEntry();
-    if (entry && !state.saving) {
+    if (entry) {
       const done = new Set(entry.completed_exercises || []);
       for (const checkbox of document.querySelectorAll("#exercises input[type=checkbox]")) {
         checkbox.checked = done.has(checkbox.dataset.exerciseId);
@@ -327,4 +344,6 @@ document.addEventListener("DOMContentLoaded", () => {
   $("generate").addEventListener("click", () => generateLesson());
   loadCurriculum();
   refreshSidebars();
+  const linked = /^#lesson=([A-Za-z0-9_.@-]{1,64})$/.exec(location.hash);
+  if (linked) openLesson(linked[1]);
 });
