@@ -41,6 +41,10 @@ Result<pid_t> spawn_child(const ChildOptions& options) {
     return fail("could not hand the log file " + options.log_path + " to user " + options.run_as->name);
   }
   const pid_t parent = getpid();
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
   const pid_t pid = fork();
   if (pid < 0) {
     close(log_fd);
@@ -52,6 +56,12 @@ Result<pid_t> spawn_child(const ChildOptions& options) {
     if (null_fd >= 0) dup2(null_fd, 0);
     dup2(log_fd, 1);
     dup2(log_fd, 2);
+    // Nothing of ours leaks into the server: no inherited descriptors (listening sockets,
+    // database connections), and signals as a fresh process has them (a blocked SIGTERM
+    // inherited from an Asio signal set would make stop() wait for SIGKILL).
+    close_range(3, ~0U, 0);
+    for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &default_action, nullptr);
+    sigprocmask(SIG_SETMASK, &no_signals, nullptr);
     if (options.run_as) {
       const gid_t gid = options.run_as->gid;
       if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(options.run_as->uid) != 0) {

@@ -1,11 +1,14 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <pthread.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "postgres/launcher.hpp"
@@ -135,6 +138,45 @@ TEST(PostgresLauncher, ServerDiesWithTheProcessThatStartedIt) {
   while (::kill(server_pid, 0) == 0 && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_NE(::kill(server_pid, 0), 0) << "the orphaned server must be killed with its parent";
+  std::filesystem::remove_all(base);
+}
+
+TEST(PostgresLauncher, TheServerInheritsNoDescriptorsAndNoBlockedSignals) {
+  char pattern[] = "/tmp/lf-pg-clean-XXXXXX";
+  const std::string base = mkdtemp(pattern);
+  int leaked[2];
+  ASSERT_EQ(pipe(leaked), 0);  // not close-on-exec
+  sigset_t term, previous;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  ASSERT_EQ(pthread_sigmask(SIG_BLOCK, &term, &previous), 0);
+  LaunchOptions options;
+  options.base_dir = base;
+  options.durable = false;
+  options.database = "";
+  auto server = PostgresServer::start(options);
+  pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+  ASSERT_TRUE(server) << server.error().message;
+
+  const std::string proc = "/proc/" + std::to_string((*server)->pid());
+  std::ifstream status(proc + "/status");
+  std::string line, blocked;
+  while (std::getline(status, line))
+    if (line.rfind("SigBlk:", 0) == 0) blocked = line;
+  EXPECT_EQ(blocked.find_first_not_of("0", blocked.find_first_not_of("SigBlk:\t ")), std::string::npos) << blocked;
+  struct stat pipe_stat {};
+  ASSERT_EQ(fstat(leaked[0], &pipe_stat), 0);
+  for (const auto& entry : std::filesystem::directory_iterator(proc + "/fd")) {
+    struct stat fd_stat {};
+    if (stat(entry.path().c_str(), &fd_stat) == 0) {
+      EXPECT_NE(fd_stat.st_ino, pipe_stat.st_ino) << "inherited our pipe";
+    }
+  }
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_TRUE((*server)->stop());
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3)) << "SIGTERM must reach the server";
+  close(leaked[0]);
+  close(leaked[1]);
   std::filesystem::remove_all(base);
 }
 
