@@ -16,7 +16,11 @@ namespace lf::nameresolution {
 struct Address {
   std::string host;
   int port = 0;
-  std::string to_string() const { return host + ":" + std::to_string(port); }
+  // "host:port", with IPv6 hosts in brackets ("[::1]:80").
+  std::string to_string() const {
+    const bool v6 = host.find(':') != std::string::npos;
+    return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  }
   // "host:port" or "[v6]:port".
   static Result<Address> parse(std::string_view text);
   friend bool operator==(const Address&, const Address&) = default;

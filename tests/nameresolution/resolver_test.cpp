@@ -39,7 +39,8 @@ class RegistryResolverTest : public ::testing::Test {
 TEST(Address, ParsesHostPortAndRejectsGarbage) {
   EXPECT_EQ(Address::parse("127.0.0.1:50002").value(), (Address{"127.0.0.1", 50002}));
   EXPECT_EQ(Address::parse("[::1]:80").value(), (Address{"::1", 80}));
-  EXPECT_EQ(Address::parse("[::1]:80")->to_string(), "::1:80");
+  EXPECT_EQ(Address::parse("[::1]:80")->to_string(), "[::1]:80");
+  EXPECT_EQ(Address::parse(Address{"fe80::1", 5}.to_string()).value(), (Address{"fe80::1", 5}));
   for (const char* bad : {"", "host", "host:", ":80", "host:0", "host:65536", "host:http", "[::1:80"})
     EXPECT_FALSE(Address::parse(bad)) << bad;
 }
