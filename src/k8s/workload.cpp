@@ -211,6 +211,35 @@ void parse_strategy(Deployment& d, const YAML::Node& spec, FieldReader& reader) 
   }
 }
 
+// daprd shares the pod's network namespace: its ports must not collide with the app's, and
+// dapr.io/app-port should be a port the app declares.
+void check_dapr_ports(const Deployment& d, const YAML::Node& annotations, FieldReader& reader) {
+  if (!d.dapr.enabled) return;
+  const std::pair<const char*, int> sidecar_ports[] = {{"dapr.io/http-port", d.dapr.http_port},
+                                                      {"dapr.io/grpc-port", d.dapr.grpc_port},
+                                                      {"dapr.io/internal-grpc-port", d.dapr.internal_grpc_port},
+                                                      {"dapr.io/metrics-port", d.dapr.metrics_port}};
+  bool app_port_declared = false;
+  for (const auto& c : d.containers) {
+    for (const auto& p : c.ports) {
+      if (d.dapr.app_port && p.container_port == *d.dapr.app_port) app_port_declared = true;
+      for (auto [annotation, port] : sidecar_ports) {
+        if (p.container_port != port) continue;
+        auto where = yaml::child(annotations, annotation).IsDefined() ? reader.value_at(annotations, annotation)
+                                                                      : reader.key_at(annotations, "dapr.io/enabled");
+        reader.warning(where, "container " + c.name + " port " + std::to_string(port) + " collides with daprd's " +
+                                  annotation + " in the same pod",
+                       "pick another port for the app or set " + std::string(annotation));
+      }
+    }
+  }
+  bool any_ports = std::any_of(d.containers.begin(), d.containers.end(), [](const Container& c) { return !c.ports.empty(); });
+  if (d.dapr.app_port && any_ports && !app_port_declared)
+    reader.warning(reader.value_at(annotations, "dapr.io/app-port"),
+                   "dapr.io/app-port " + std::to_string(*d.dapr.app_port) + " is not a containerPort of any container",
+                   "daprd calls the app on this port: declare it or fix the annotation");
+}
+
 }  // namespace
 
 std::optional<Deployment> parse_deployment(const yaml::Document& doc, Diagnostics& diags) {
@@ -265,6 +294,7 @@ std::optional<Deployment> parse_deployment(const yaml::Document& doc, Diagnostic
       static_cast<int>(reader.integer(spec, "revisionHistoryLimit", "spec.revisionHistoryLimit").value_or(10));
   d.progress_deadline_seconds =
       static_cast<int>(reader.integer(spec, "progressDeadlineSeconds", "spec.progressDeadlineSeconds", 1).value_or(600));
+  check_dapr_ports(d, annotations_node, reader);
   if (d.dapr.graceful_shutdown_seconds && *d.dapr.graceful_shutdown_seconds > d.termination_grace_period_seconds)
     reader.warning(reader.value_at(annotations_node, "dapr.io/graceful-shutdown-seconds"),
                    "dapr.io/graceful-shutdown-seconds exceeds terminationGracePeriodSeconds: the pod is killed first");

@@ -28,6 +28,10 @@ void parse_tracing(Configuration& config, const YAML::Node& node, FieldReader& r
   const std::string path = "spec.tracing";
   reader.unknown_keys(node, {"samplingRate", "stdout", "zipkin", "otel"}, path, kIgnored);
   if (auto rate = reader.string(node, "samplingRate", path + ".samplingRate")) {
+    // Dapr declares samplingRate as a string; an unquoted number is a YAML number, not a string.
+    if (yaml::child(node, "samplingRate").Tag() == "?")
+      reader.warning(reader.value_at(node, "samplingRate"), path + ".samplingRate is a string field in Dapr",
+                     "quote it: samplingRate: \"" + *rate + "\"");
     if (!parse_rate(*rate, config.tracing.sampling_rate))
       reader.error(reader.value_at(node, "samplingRate"),
                    path + ".samplingRate must be a number from 0 to 1, got \"" + *rate + "\"",

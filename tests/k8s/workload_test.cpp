@@ -236,6 +236,30 @@ spec:
   EXPECT_DIAG(diags, "containerPort must be between 1 and 65535", Severity::error, 28);
 }
 
+TEST(DeploymentTest, DaprPortsMustNotCollideWithTheApp) {
+  Diagnostics diags;
+  parse_deployment(load_doc(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations:
+        dapr.io/enabled: "true"
+        dapr.io/app-id: "web"
+        dapr.io/app-port: "8081"
+    spec:
+      containers:
+      - name: web
+        image: web:1
+        ports: [{name: http, containerPort: 3500}]
+)", diags), diags);
+  EXPECT_DIAG(diags, "port 3500 collides with daprd's dapr.io/http-port", Severity::warning, 10);
+  EXPECT_DIAG(diags, "dapr.io/app-port 8081 is not a containerPort", Severity::warning, 12);
+}
+
 TEST(ServiceTest, ParsesPortsWithTargetPortDefaults) {
   Diagnostics diags;
   auto s = parse_service(load_doc(R"(apiVersion: v1

@@ -159,6 +159,14 @@ spec:
   EXPECT_DIAG(diags, "defaultAccess \"restricted\" is invalid", Severity::error, 20);
 }
 
+TEST(ConfigurationTest, UnquotedSamplingRateIsAWarning) {
+  Diagnostics diags;
+  auto c = parse("kind: Configuration\nmetadata: {name: c}\nspec:\n  tracing:\n    samplingRate: 1\n", diags);
+  ASSERT_TRUE(c);
+  EXPECT_DIAG(diags, "samplingRate is a string field", Severity::warning, 5);
+  EXPECT_DOUBLE_EQ(c->tracing.sampling_rate, 1.0);
+}
+
 TEST(ConfigurationTest, AccessControlDefaults) {
   Diagnostics diags;
   auto deny = parse("kind: Configuration\nmetadata: {name: c}\nspec:\n  accessControl:\n    trustDomain: x\n", diags);
