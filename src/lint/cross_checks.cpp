@@ -5,7 +5,7 @@
 #include <set>
 
 #include "core/strings.hpp"
-#include "lint/manifest_set.hpp"
+#include "lint/manifests.hpp"
 
 namespace lf::lint {
 namespace {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <functional>
 
-#include "lint/manifest_set.hpp"
+#include "lint/manifests.hpp"
 #include "resiliency/parse.hpp"
 
 namespace lf::lint {
@@ -102,23 +102,32 @@ void dispatch(const yaml::Document& doc, ManifestSet& set, Diagnostics& diags) {
 
 }  // namespace
 
-Diagnostics lint_documents(const std::vector<yaml::Document>& docs) {
-  Diagnostics diags;
+ManifestSet load_documents(const std::vector<yaml::Document>& docs, Diagnostics& diags) {
   ManifestSet set;
   for (const auto& doc : docs) dispatch(doc, set, diags);
   check_cross_references(set, diags);
   check_retry_budgets(set, diags);
-  return diags;
+  return set;
 }
 
-Diagnostics lint(const std::vector<std::string>& paths) {
-  Diagnostics diags;
+ManifestSet load_manifests(const std::vector<std::string>& paths, Diagnostics& diags) {
   std::vector<yaml::Document> docs;
   for (const auto& file : yaml::collect_yaml_files(paths, diags)) {
     auto loaded = yaml::load_file(file, diags);
     docs.insert(docs.end(), loaded.begin(), loaded.end());
   }
-  diags.append(lint_documents(docs));
+  return load_documents(docs, diags);
+}
+
+Diagnostics lint_documents(const std::vector<yaml::Document>& docs) {
+  Diagnostics diags;
+  load_documents(docs, diags);
+  return diags;
+}
+
+Diagnostics lint(const std::vector<std::string>& paths) {
+  Diagnostics diags;
+  load_manifests(paths, diags);
   return diags;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Internal to lf_lint: every parsed document of one lint run, kept with its source document so
-// cross-document checks can point at lines.
+// Every manifest of a folder as typed models, each kept with its source document so diagnostics
+// can point at lines. `learnflow lint` builds this set; the platform can reuse it to run what it
+// linted (load_manifests) instead of parsing the files again.
 #include <string>
 #include <vector>
 
@@ -34,8 +35,16 @@ struct ManifestSet {
   std::vector<std::string> dapr_app_ids() const;
 };
 
+// Parses every document under `paths` into models and runs the cross-document checks; every
+// finding goes to `diags`. Documents that cannot be parsed at all are left out; callers that run
+// the manifests should refuse to when `diags` has errors.
+ManifestSet load_manifests(const std::vector<std::string>& paths, Diagnostics& diags);
+ManifestSet load_documents(const std::vector<yaml::Document>& docs, Diagnostics& diags);
+
 // The node at a key path from the document root ("spec", "template", ...); undefined when absent.
 YAML::Node node_at(const YAML::Node& root, std::initializer_list<std::string_view> path);
+
+// Internal to lf_lint below this line.
 
 // Validators for kinds outside the Dapr and workload models (monitoring.cpp).
 void check_pod_monitor(const yaml::Document& doc, Diagnostics& diags);

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
-#include "lint/manifest_set.hpp"
+#include "lint/manifests.hpp"
 #include "resources/fields.hpp"
 
 namespace lf::lint {

@@ -13,7 +13,7 @@
 #include <set>
 
 #include "core/duration.hpp"
-#include "lint/manifest_set.hpp"
+#include "lint/manifests.hpp"
 
 namespace lf::lint {
 namespace {

@@ -1,8 +1,11 @@
 // lint_documents over in-memory manifests: dispatch and the cross-document checks.
 #include "lint/lint.hpp"
 
+#include <cstdlib>
+
 #include <gtest/gtest.h>
 
+#include "lint/manifests.hpp"
 #include "resources/doc_helpers.hpp"
 
 namespace lf::lint {
@@ -256,6 +259,38 @@ spec:
   EXPECT_TRUE(diags.has_errors()) << dump(diags);
   EXPECT_EQ(diags.all().front().where.file, "r.yaml");
   EXPECT_GT(diags.all().front().where.line, 0);
+}
+
+}  // namespace
+}  // namespace lf::lint
+
+namespace lf::lint {
+namespace {
+
+TEST(LoadManifestsTest, DeployFolderLoadsIntoModels) {
+  const char* source = std::getenv("LEARNFLOW_SOURCE_DIR");
+  ASSERT_NE(source, nullptr);
+  Diagnostics diags;
+  auto set = load_manifests({std::string(source) + "/deploy"}, diags);
+  EXPECT_EQ(diags.all().size(), 0u) << lf::testing::dump(diags);
+  EXPECT_EQ(set.deployments.size(), 3u);
+  EXPECT_EQ(set.services.size(), 3u);
+  EXPECT_EQ(set.hpas.size(), 2u);
+  EXPECT_EQ(set.components.size(), 2u);
+  EXPECT_EQ(set.configurations.size(), 1u);
+  EXPECT_EQ(set.subscriptions.size(), 2u);
+  EXPECT_EQ(set.resiliencies.size(), 1u);
+  EXPECT_EQ(set.dapr_app_ids(), (std::vector<std::string>{"course-agent", "learnflow-frontend", "user-progress"}));
+  for (const auto& d : set.deployments) {
+    ASSERT_EQ(d.value.containers.size(), 1u);
+    EXPECT_TRUE(d.value.containers[0].resources.requests.cpu) << d.value.metadata.name;
+    EXPECT_TRUE(d.value.dapr.sidecar_cpu_request) << d.value.metadata.name;
+    EXPECT_EQ(d.value.containers[0].readiness_probe->http_get->path, "/readyz");
+    EXPECT_EQ(d.value.containers[0].liveness_probe->http_get->path, "/healthz");
+    EXPECT_EQ(d.value.dapr.config, "learnflow-config");
+  }
+  EXPECT_EQ(set.configurations[0].value.name_resolution.component, "sqlite");
+  EXPECT_TRUE(set.configurations[0].value.name_resolution.sqlite);
 }
 
 }  // namespace
