@@ -234,3 +234,25 @@ TEST(ProgressModel, MasteryBands) {
 
 }  // namespace
 }  // namespace lf::progress
+
+namespace lf::progress {
+namespace {
+
+TEST_F(UserProgressTest, LongNonAsciiFieldsAreCutOnCharacterBoundaries) {
+  auto event = lesson_event("ev-utf8", "L1");
+  std::string title;
+  for (int i = 0; i < 150; ++i) title += "\xC3\xA9";  // "é" x150 = 300 bytes
+  event["data"]["topic_title"] = title;
+  EXPECT_EQ(deliver("/events/lesson-generated", event), "SUCCESS");
+  auto stored = status()["lessons"][0]["topic_title"].get<std::string>();
+  EXPECT_EQ(stored.size(), 200u);
+  EXPECT_EQ(services::truncate_utf8("a\xC3\xA9", 2), "a");
+}
+
+TEST_F(UserProgressTest, TopicMustBeAnIdentifier) {
+  auto event = lesson_event("ev-topic", "L1", "beginner", "no spaces allowed");
+  EXPECT_EQ(deliver("/events/lesson-generated", event), "DROP");
+}
+
+}  // namespace
+}  // namespace lf::progress

@@ -13,6 +13,13 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
   return out;
 }
 
+std::string truncate_utf8(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return std::string(text);
+  std::size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // continuation byte
+  return std::string(text.substr(0, end));
+}
+
 http::Response json_response(int status, const Json& body) {
   return http::Response::json(status, body.dump(-1, ' ', false, Json::error_handler_t::replace));
 }

@@ -53,4 +53,7 @@ Expected<std::string, FieldError> user_id_query(const http::Request& request);
 
 std::string join(const std::vector<std::string>& items, std::string_view separator);
 
+// At most max_bytes of text, never cutting a UTF-8 sequence in half (JSON output must stay valid).
+std::string truncate_utf8(std::string_view text, std::size_t max_bytes);
+
 }  // namespace lf::services

@@ -31,6 +31,15 @@ bool Router::matches(const Route& route, const std::string& path) const {
   return route.prefix ? (starts_with(path, route.path) && path.size() > route.path.size()) : path == route.path;
 }
 
+namespace {
+// Methods come from the network; only standard ones become label values (bounded cardinality).
+std::string method_label(const std::string& method) {
+  for (const char* known : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})
+    if (method == known) return method;
+  return "OTHER";
+}
+}  // namespace
+
 boost::asio::awaitable<http::Response> Router::dispatch(http::Request request) const {
   auto started = clock_.now();
   const Route* found = nullptr;
@@ -57,8 +66,9 @@ boost::asio::awaitable<http::Response> Router::dispatch(http::Request request) c
   }
   auto seconds = std::chrono::duration<double>(clock_.now() - started).count();
   std::string status = std::to_string(response.status);
-  latency_.with({request.method, label, status}).observe(seconds);
-  requests_.with({request.method, label, status}).inc();
+  std::string method = method_label(request.method);
+  latency_.with({method, label, status}).observe(seconds);
+  requests_.with({method, label, status}).inc();
   co_return response;
 }
 

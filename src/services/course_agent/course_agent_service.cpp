@@ -28,7 +28,7 @@ Expected<LessonRequest, FieldError> parse_lesson_request(const Json& body, const
   auto topic = services::required_string(body, "topic");
   if (!topic) return unexpected(topic.error());
   if (!curriculum.find(*topic))
-    return unexpected(FieldError{"topic", "unknown topic '" + topic->substr(0, 64) + "'; GET /curriculum lists the topics"});
+    return unexpected(FieldError{"topic", "unknown topic '" + services::truncate_utf8(*topic, 64) + "'; GET /curriculum lists the topics"});
   auto difficulty = services::required_enum(body, "difficulty", {"beginner", "intermediate", "advanced"});
   if (!difficulty) return unexpected(difficulty.error());
   return LessonRequest{*user_id, *topic, *parse_difficulty(*difficulty)};

@@ -102,8 +102,8 @@ Expected<ProgressUpdate, FieldError> parse_progress_update(const Json& object, b
   update.lesson_id = *lesson_id;
   update.progress_percentage = static_cast<int>(*percentage);
   update.status = *status;
-  update.event_id = optional_string(object, "event_id");
-  update.updated_at = optional_string(object, "updated_at");
+  update.event_id = services::truncate_utf8(optional_string(object, "event_id"), 128);
+  update.updated_at = services::truncate_utf8(optional_string(object, "updated_at"), 64);
   return update;
 }
 
@@ -113,7 +113,7 @@ Expected<LessonReceived, FieldError> parse_lesson_received(const Json& data) {
   if (!user_id) return unexpected(user_id.error());
   auto lesson_id = identifier_field(data, "lesson_id");
   if (!lesson_id) return unexpected(lesson_id.error());
-  auto topic = services::required_string(data, "topic");
+  auto topic = identifier_field(data, "topic");
   if (!topic) return unexpected(topic.error());
   auto difficulty = services::required_enum(data, "difficulty", {"beginner", "intermediate", "advanced"});
   if (!difficulty) return unexpected(difficulty.error());
@@ -124,10 +124,10 @@ Expected<LessonReceived, FieldError> parse_lesson_received(const Json& data) {
   }
   event.user_id = *user_id;
   event.lesson_id = *lesson_id;
-  event.topic = topic->substr(0, 64);
-  event.topic_title = optional_string(data, "topic_title").substr(0, 200);
+  event.topic = *topic;
+  event.topic_title = services::truncate_utf8(optional_string(data, "topic_title"), 200);
   event.difficulty = *difficulty;
-  event.created_at = optional_string(data, "created_at").substr(0, 64);
+  event.created_at = services::truncate_utf8(optional_string(data, "created_at"), 64);
   event.event_id = optional_string(data, "event_id");
   return event;
 }

@@ -31,9 +31,9 @@ Expected<Envelope, std::string> read_envelope(std::string_view body) {
   // Publishers that sent JSON as text/plain end up with a string; accept it when it parses.
   if (payload.is_string()) payload = Json::parse(payload.get<std::string>(), nullptr, false);
   if (!payload.is_object()) return unexpected(std::string("CloudEvent data is not a JSON object"));
-  Envelope envelope{id->get<std::string>(), std::move(payload)};
+  Envelope envelope{services::truncate_utf8(id->get<std::string>(), 128), std::move(payload)};
   if (auto own = envelope.data.find("event_id"); own != envelope.data.end() && own->is_string() && !own->get<std::string>().empty())
-    envelope.id = own->get<std::string>();
+    envelope.id = services::truncate_utf8(own->get<std::string>(), 128);
   return envelope;
 }
 
