@@ -55,16 +55,20 @@ bool is_resilience_middleware(std::string_view type) {
          type == "middleware.http.circuitbreaker";
 }
 
-std::string resiliency_hint(std::string_view type) {
+// Suggests the Resiliency equivalent, reusing the values the component was given where they map.
+std::string resiliency_hint(const Component& c) {
+  auto value_or = [&](std::string_view name, std::string fallback) { return c.get(name).value_or(fallback); };
   std::string base =
       "Dapr has no retry or circuit-breaker middleware: write a `kind: Resiliency` resource (apiVersion: "
       "dapr.io/v1alpha1) with spec.policies ";
-  if (type == "middleware.http.outboundRetry")
-    return base + "retries.<name> {policy: constant, duration: 2s, maxRetries: 5} and spec.targets.components."
-                  "<pubsub>.outbound.retry: <name>";
-  if (type == "middleware.http.circuitbreaker")
-    return base + "circuitBreakers.<name> {maxRequests, interval, timeout, trip} and spec.targets.apps.<appId>."
-                  "circuitBreaker: <name>";
+  if (c.type == "middleware.http.outboundRetry")
+    return base + "retries." + c.metadata.name + " {policy: " + value_or("retryPattern", "constant") +
+           ", duration: " + value_or("retryInterval", "2s") + ", maxRetries: " + value_or("maxRetries", "3") +
+           "} and spec.targets.components.<pubsub>.outbound.retry: " + c.metadata.name;
+  if (c.type == "middleware.http.circuitbreaker")
+    return base + "circuitBreakers." + c.metadata.name + " {maxRequests: " + value_or("maxRequests", "1") +
+           ", interval: " + value_or("interval", "0s") + ", timeout: " + value_or("timeout", "60s") +
+           ", trip: consecutiveFailures >= 5} and spec.targets.apps.<appId>.circuitBreaker: " + c.metadata.name;
   return base + "(timeouts, retries, circuitBreakers) and spec.targets (apps, components) naming them";
 }
 
@@ -90,7 +94,7 @@ void report_type(const Component& c, const YAML::Node& spec, FieldReader& reader
       std::string msg = "component type " + type + " does not exist in Dapr: daprd reports \"HTTP middleware " +
                         type + "/" + (c.version.empty() ? "v1" : c.version) + " has not been registered\"" + exits;
       if (is_resilience_middleware(type)) {
-        reader.error(where, msg, resiliency_hint(type));
+        reader.error(where, msg, resiliency_hint(c));
       } else {
         reader.error(where, msg, "registered HTTP middlewares: bearer, oauth2, oauth2clientcredentials, opa, "
                                  "ratelimit, routeralias, routerchecker, sentinel, uppercase, wasm");
@@ -106,7 +110,7 @@ void report_type(const Component& c, const YAML::Node& spec, FieldReader& reader
                      "http://<zipkin>:9411/api/v2/spans");
       } else if (type.find("resilien") != std::string::npos || type.find("retry") != std::string::npos ||
                  type.find("circuit") != std::string::npos) {
-        reader.error(where, msg, resiliency_hint(type));
+        reader.error(where, msg, resiliency_hint(c));
       } else {
         reader.error(where, msg, "use pubsub.kafka, state.sqlite or state.postgresql");
       }

@@ -119,6 +119,9 @@ spec:
   const auto* d = lf::testing::find_diag(diags, "has not been registered");
   EXPECT_NE(d->hint.find("kind: Resiliency"), std::string::npos) << d->str();
   EXPECT_NE(d->hint.find("dapr.io/v1alpha1"), std::string::npos) << d->str();
+  // The suggestion carries the values the component was given.
+  EXPECT_NE(d->hint.find("retries.retry {policy: constant, duration: 2s, maxRetries: 5}"), std::string::npos)
+      << d->str();
 }
 
 TEST(ComponentTest, IgnoreErrorsChangesTheConsequenceText) {
