@@ -2,6 +2,7 @@
 // Subscription scopes, Deployment ↔ Configuration.
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "core/strings.hpp"
@@ -145,21 +146,32 @@ std::vector<std::string> component_apps(const resources::Component& c, const std
   return c.scopes.empty() ? dapr_apps : c.scopes;
 }
 
+// Dapr resolves templated metadata values at sidecar start: {appID} gives every app its own group;
+// {uuid} and {podName} give every replica its own group. Only fixed (or {namespace}) groups are shared.
+bool per_app_group(const std::string& group) {
+  return group.find("{appID}") != std::string::npos || group.find("{uuid}") != std::string::npos ||
+         group.find("{podName}") != std::string::npos;
+}
+
 void check_consumer_groups(const ManifestSet& set, Diagnostics& diags) {
   const auto dapr_apps = set.dapr_app_ids();
   std::map<std::string, std::set<std::string>> apps_by_group;
   std::map<std::string, bool> unscoped_group;
+  auto fixed_group = [](const resources::Component& c) -> std::optional<std::string> {
+    if (c.type != "pubsub.kafka") return std::nullopt;
+    auto group = c.get("consumerGroup");
+    if (!group || group->empty() || per_app_group(*group)) return std::nullopt;
+    return group;
+  };
   for (const auto& c : set.components) {
-    if (c.value.type != "pubsub.kafka") continue;
-    auto group = c.value.get("consumerGroup");
-    if (!group || group->empty()) continue;
+    auto group = fixed_group(c.value);
+    if (!group) continue;
     for (const auto& app : component_apps(c.value, dapr_apps)) apps_by_group[*group].insert(app);
     if (c.value.scopes.empty() && dapr_apps.empty()) unscoped_group[*group] = true;
   }
   for (const auto& c : set.components) {
-    if (c.value.type != "pubsub.kafka") continue;
-    auto group = c.value.get("consumerGroup");
-    if (!group || group->empty()) continue;
+    auto group = fixed_group(c.value);
+    if (!group) continue;
     const auto& apps = apps_by_group[*group];
     std::string who;
     if (apps.size() > 1) {
@@ -172,7 +184,8 @@ void check_consumer_groups(const ManifestSet& set, Diagnostics& diags) {
     diags.warning(c.value.entry("consumerGroup")->where,
                   who + " Kafka consumer group \"" + *group + "\": they compete for each topic's messages instead of "
                   "every app receiving them (no fan-out)",
-                  "remove consumerGroup (Dapr then uses each app id as its group) or give each app its own component");
+                  "remove consumerGroup (Dapr then uses each app id as its group), write \"{appID}\", or give each "
+                  "app its own component");
   }
 }
 

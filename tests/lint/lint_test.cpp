@@ -159,6 +159,13 @@ spec:
 
   auto scoped = lint_documents(docs_of({{"pubsub.yaml", pubsub + "scopes: [course-agent]\n"}}));
   EXPECT_EQ(find_diag(scoped, "consumer group"), nullptr) << dump(scoped);
+
+  std::string templated = pubsub;
+  templated.replace(templated.find("\"learnflow\""), 11, "\"{appID}-group\"");
+  auto per_app = lint_documents(docs_of({{"a.yaml", deployment("course-agent", "", "")},
+                                         {"b.yaml", deployment("user-progress", "", "")},
+                                         {"pubsub.yaml", templated}}));
+  EXPECT_EQ(find_diag(per_app, "consumer group"), nullptr) << dump(per_app);
 }
 
 TEST(LintTest, SubscriptionScopesAndPubsubMustExist) {
