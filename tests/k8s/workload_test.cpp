@@ -236,6 +236,47 @@ spec:
   EXPECT_DIAG(diags, "containerPort must be between 1 and 65535", Severity::error, 28);
 }
 
+TEST(DaprAnnotationsTest, DefaultsFollowTheInjector) {
+  Diagnostics diags;
+  auto d = parse_deployment(load_doc(R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {dapr.io/enabled: "true", dapr.io/app-id: "web", other.io/x: "1"}
+    spec:
+      containers: [{name: web, image: web:1}]
+)", diags), diags);
+  ASSERT_TRUE(d);
+  EXPECT_EQ(diags.all().size(), 0u) << dump(diags);
+  const auto& a = d->dapr;
+  EXPECT_TRUE(a.enabled);
+  EXPECT_FALSE(a.app_port);
+  EXPECT_EQ(a.app_protocol, "http");
+  EXPECT_TRUE(a.config.empty());
+  EXPECT_TRUE(a.enable_metrics);
+  EXPECT_EQ(a.metrics_port, 9090);
+  EXPECT_EQ(a.log_level, "info");
+  EXPECT_FALSE(a.log_as_json);
+  EXPECT_FALSE(a.sidecar_cpu_request);
+  EXPECT_EQ(a.http_port, 3500);
+  EXPECT_EQ(a.grpc_port, 50001);
+  EXPECT_EQ(a.internal_grpc_port, 50002);
+  EXPECT_FALSE(a.graceful_shutdown_seconds);
+  for (const auto* probe : {&a.liveness, &a.readiness}) {
+    EXPECT_EQ(probe->delay_seconds, 3);
+    EXPECT_EQ(probe->timeout_seconds, 3);
+    EXPECT_EQ(probe->period_seconds, 6);
+    EXPECT_EQ(probe->threshold, 3);
+  }
+  EXPECT_FALSE(a.enable_app_health_check);
+  EXPECT_EQ(a.app_health_check_path, "/healthz");
+  EXPECT_EQ(d->pod_annotations.at("other.io/x"), "1");
+}
+
 TEST(DeploymentTest, DaprPortsMustNotCollideWithTheApp) {
   Diagnostics diags;
   parse_deployment(load_doc(R"(apiVersion: apps/v1
