@@ -127,6 +127,11 @@ Result<pid_t> spawn_forked(const SpawnOptions& options, int pipe_write, char* co
   if (options.output == Output::file) plan.stdout_path = options.log_path.c_str();
   if (options.output == Output::discard) plan.stdout_path = "/dev/null";
   plan.die_with_parent = options.die_with_parent;
+  if (options.run_as) {
+    plan.switch_user = true;
+    plan.uid = options.run_as->uid;
+    plan.gid = options.run_as->gid;
+  }
   auto forked = detail::fork_exec(plan);
   if (!forked) return unexpected(forked.error());
   return forked->pid;
@@ -152,7 +157,9 @@ Result<Process> Process::spawn(const SpawnOptions& options) {
   std::vector<std::string> env = merged_environment(options.env);
   auto argv = pointers(args);
   auto envp = pointers(env);
-  auto pid = options.die_with_parent ? spawn_forked(options, pipe_fds[1], argv.data(), envp.data())
+  // posix_spawn can neither set a parent-death signal nor switch users.
+  bool needs_fork = options.die_with_parent || options.run_as.has_value();
+  auto pid = needs_fork ? spawn_forked(options, pipe_fds[1], argv.data(), envp.data())
                                      : spawn_posix(options, pipe_fds[1], argv.data(), envp.data());
   if (pipe_fds[1] >= 0) close(pipe_fds[1]);
   if (!pid) {

@@ -21,6 +21,12 @@ enum class Output {
   discard,  // /dev/null
 };
 
+// Another user to run the child as (this process must be root), e.g. PostgreSQL's `postgres`.
+struct RunAs {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
 struct SpawnOptions {
   std::vector<std::string> argv;  // argv[0] is looked up on PATH when it has no '/'
   std::vector<std::pair<std::string, std::string>> env;  // added to (or replacing in) this process's environment
@@ -30,6 +36,8 @@ struct SpawnOptions {
   // The child gets SIGKILL when this process dies, even by a crash that runs no destructor
   // (Linux PR_SET_PDEATHSIG). It is tied to the spawning *thread*: spawn from a long-lived one.
   bool die_with_parent = false;
+  // Output files are opened before the switch, the working directory is entered after it.
+  std::optional<RunAs> run_as;
 };
 
 struct ExitStatus {

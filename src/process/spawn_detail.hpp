@@ -14,6 +14,9 @@ struct ChildPlan {
   int stdout_fd = -1;                 // pipe write end, or -1
   const char* stdout_path = nullptr;  // file (or /dev/null), or null to inherit
   bool die_with_parent = false;
+  bool switch_user = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
 };
 
 struct ForkResult {

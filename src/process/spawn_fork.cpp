@@ -2,6 +2,7 @@
 // Everything the child needs is prepared before fork; the child only makes async-signal-safe
 // system calls and reports an exec failure through a close-on-exec pipe.
 #include <fcntl.h>
+#include <grp.h>
 #include <linux/close_range.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -48,10 +49,6 @@ Result<ForkResult> fork_exec(const ChildPlan& plan) {
   }
   if (pid == 0) {
     setpgid(0, 0);
-    if (plan.die_with_parent) {
-      if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report[1], errno);
-      if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
-    }
     for (int sig = 1; sig < NSIG; ++sig) sigaction(sig, &default_action, nullptr);
     sigprocmask(SIG_SETMASK, &empty, nullptr);
     if (plan.stdout_fd >= 0) {
@@ -62,6 +59,15 @@ Result<ForkResult> fork_exec(const ChildPlan& plan) {
       if (fd < 0) child_fail(report[1], errno);
       if (dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0) child_fail(report[1], errno);
       if (fd > STDERR_FILENO) close(fd);
+    }
+    if (plan.switch_user) {
+      gid_t groups[1] = {plan.gid};
+      if (setgroups(1, groups) != 0 || setgid(plan.gid) != 0 || setuid(plan.uid) != 0) child_fail(report[1], errno);
+    }
+    // After the user switch, which would clear it.
+    if (plan.die_with_parent) {
+      if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) child_fail(report[1], errno);
+      if (getppid() != parent) _exit(127);  // the parent died before prctl took effect
     }
     if (plan.working_dir && chdir(plan.working_dir) != 0) child_fail(report[1], errno);
     close_fds_from_3_except(report[1]);

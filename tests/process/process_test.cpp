@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -126,15 +127,35 @@ TEST_P(SpawnBackends, ChildIsAProcessGroupLeaderWithoutOurDescriptors) {
   while (out >> fd) EXPECT_LE(fd, 2) << "only stdin, stdout and stderr reach the child";
 }
 
-TEST(Process, DieWithParentKillsTheChildWhenTheParentCrashes) {
+TEST(Process, RunsAsAnotherUserWhenRoot) {
+  if (geteuid() != 0) GTEST_SKIP() << "switching users needs root";
+  passwd* user = getpwnam("nobody");
+  if (!user) GTEST_SKIP() << "no user nobody";
+  auto log = std::filesystem::temp_directory_path() / ("lf-proc-runas-" + std::to_string(getpid()));
+  std::filesystem::remove(log);
+  auto p = Process::spawn({.argv = {"/bin/sh", "-c", "id -u; id -g; id -G; pwd"},
+                           .working_dir = "/",
+                           .output = Output::file,
+                           .log_path = log.string(),
+                           .die_with_parent = true,
+                           .run_as = RunAs{user->pw_uid, user->pw_gid}});
+  ASSERT_TRUE(p) << p.error().message;
+  EXPECT_TRUE(p->wait().success());
+  std::string gid = std::to_string(user->pw_gid);
+  EXPECT_EQ(read_file(log), std::to_string(user->pw_uid) + "\n" + gid + "\n" + gid + "\n/\n")
+      << "no supplementary group of root is kept";
+  std::filesystem::remove(log);
+}
+
+// The "parent" (a fork of this test) spawns a sleeper and dies without running any destructor.
+pid_t sleeper_of_a_crashed_parent(std::optional<RunAs> run_as) {
   int report[2];
-  ASSERT_EQ(pipe(report), 0);
+  if (pipe(report) != 0) return -1;
   pid_t parent = fork();
-  ASSERT_GE(parent, 0);
+  if (parent < 0) return -1;
   if (parent == 0) {
-    // The "parent" spawns a sleeper and dies without running any destructor.
     close(report[0]);
-    auto p = Process::spawn({.argv = {"/bin/sleep", "30"}, .die_with_parent = true});
+    auto p = Process::spawn({.argv = {"/bin/sleep", "30"}, .die_with_parent = true, .run_as = run_as});
     pid_t child = p ? p->pid() : -1;
     ssize_t ignored = write(report[1], &child, sizeof child);
     (void)ignored;
@@ -142,12 +163,22 @@ TEST(Process, DieWithParentKillsTheChildWhenTheParentCrashes) {
   }
   close(report[1]);
   pid_t child = -1;
-  ASSERT_EQ(read(report[0], &child, sizeof child), static_cast<ssize_t>(sizeof child));
+  if (read(report[0], &child, sizeof child) != static_cast<ssize_t>(sizeof child)) child = -1;
   close(report[0]);
   int status;
   waitpid(parent, &status, 0);
+  return child;
+}
+
+TEST(Process, DieWithParentKillsTheChildWhenTheParentCrashes) {
+  pid_t child = sleeper_of_a_crashed_parent(std::nullopt);
   ASSERT_GT(child, 0);
   EXPECT_TRUE(eventually_gone(child));
+  passwd* user = getpwnam("nobody");
+  if (geteuid() != 0 || !user) GTEST_SKIP() << "the run-as variant needs root and the user nobody";
+  pid_t other_user_child = sleeper_of_a_crashed_parent(RunAs{user->pw_uid, user->pw_gid});
+  ASSERT_GT(other_user_child, 0);
+  EXPECT_TRUE(eventually_gone(other_user_child)) << "the signal survives the user switch";
 }
 
 TEST(Process, StopSendsTermThenReaps) {
