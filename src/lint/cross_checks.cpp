@@ -81,6 +81,7 @@ void check_hpas(const ManifestSet& set, Diagnostics& diags) {
     const auto& ref = hpa.value.scale_target_ref;
     auto ref_node = node_at(hpa.doc.root, {"spec", "scaleTargetRef"});
     auto where = hpa.doc.key_where(ref_node, "name");
+    if (ref.kind.empty() || ref.name.empty()) continue;  // already an error of the HPA itself
     if (ref.kind != "Deployment") {
       diags.warning(hpa.doc.key_where(ref_node, "kind"),
                     "scaleTargetRef kind " + ref.kind + " is not checked; learnflow runs Deployments");
