@@ -2,9 +2,12 @@
 // Every manifest of a folder as typed models, each kept with its source document so diagnostics
 // can point at lines. `learnflow lint` builds this set; the platform can reuse it to run what it
 // linted (load_manifests) instead of parsing the files again.
+#include <initializer_list>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "core/diagnostics.hpp"
 #include "k8s/hpa.hpp"
 #include "k8s/service.hpp"
 #include "k8s/workload.hpp"
