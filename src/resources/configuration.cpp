@@ -38,6 +38,11 @@ void parse_tracing(Configuration& config, const YAML::Node& node, FieldReader& r
                    "write samplingRate: \"1\" to trace every request, \"0\" to disable tracing");
   }
   config.tracing.stdout_exporter = reader.boolean(node, "stdout", path + ".stdout").value_or(false);
+  bool has_exporter = yaml::child(node, "zipkin").IsDefined() || yaml::child(node, "otel").IsDefined();
+  if (has_exporter && !yaml::child(node, "samplingRate").IsDefined())
+    reader.warning(reader.key_at(yaml::child(reader.doc().root, "spec"), "tracing"),
+                   "spec.tracing has an exporter but no samplingRate: Dapr then samples 1 request in 10,000",
+                   "set samplingRate: \"1\" to trace every request");
   if (auto zipkin = reader.mapping(node, "zipkin", path + ".zipkin"); zipkin.IsDefined()) {
     reader.unknown_keys(zipkin, {"endpointAddress"}, path + ".zipkin", kIgnored);
     ZipkinTracing z;

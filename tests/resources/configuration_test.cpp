@@ -167,6 +167,14 @@ TEST(ConfigurationTest, UnquotedSamplingRateIsAWarning) {
   EXPECT_DOUBLE_EQ(c->tracing.sampling_rate, 1.0);
 }
 
+TEST(ConfigurationTest, ExporterWithoutSamplingRateWarns) {
+  Diagnostics diags;
+  parse("kind: Configuration\nmetadata: {name: c}\nspec:\n  tracing:\n    zipkin:\n      endpointAddress: "
+        "http://z:9411/api/v2/spans\n",
+        diags);
+  EXPECT_DIAG(diags, "samples 1 request in 10,000", Severity::warning, 4);
+}
+
 TEST(ConfigurationTest, AccessControlDefaults) {
   Diagnostics diags;
   auto deny = parse("kind: Configuration\nmetadata: {name: c}\nspec:\n  accessControl:\n    trustDomain: x\n", diags);
