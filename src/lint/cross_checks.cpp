@@ -52,7 +52,7 @@ void check_hpa_cpu_requests(const Parsed<k8s::HorizontalPodAutoscaler>& hpa, con
     diags.warning(target.doc.key_where(annotations, "dapr.io/enabled"),
                   intro + "the injected daprd sidecar has no CPU request: the controller fails with \"missing "
                   "request for cpu in container daprd of Pod " + pod + "\"",
-                  "add the annotation dapr.io/sidecar-cpu-request: \"100m\" (or scale on a ContainerResource metric)");
+                  "add the annotation dapr.io/sidecar-cpu-request: \"100m\", or scale on a ContainerResource metric");
   }
 }
 

@@ -148,7 +148,7 @@ void check_kafka(const Component& c, FieldReader& reader) {
   } else if (!auth_type) {
     reader.error(entries_where(reader), "pubsub.kafka requires metadata authType; without it the component "
                  "fails to initialize",
-                 "add - name: authType, value: \"none\" (or password, mtls, certificate, oidc, oidc_private_key_jwt, awsiam)");
+                 "add - name: authType, value: \"none\"; other types: password, mtls, certificate, oidc, oidc_private_key_jwt, awsiam");
   }
   if (auth_type && !auth_type->secret_key_ref) {
     static constexpr std::string_view kAuthTypes[] = {"none", "password", "mtls", "certificate",
@@ -172,7 +172,7 @@ void check_sqlite_state(const Component& c, FieldReader& reader) {
   check_known_fields(c, reader, kSqliteFields, kStateCommon, {});
   if (!has(c, "connectionString"))
     reader.error(entries_where(reader), "state.sqlite requires metadata connectionString",
-                 "add - name: connectionString, value: \"data.db\" (a file path, file:… URI or :memory:)");
+                 "add - name: connectionString, value: \"data.db\": a file path, a file: URI or :memory:");
   check_actor_state_store(c, reader);
 }
 
@@ -183,7 +183,7 @@ void check_postgres_state(const Component& c, FieldReader& reader) {
       reader.warning(e->where,
                      "metadata " + e->name + " is not a state.postgresql field; Dapr ignores it and keeps the table "
                      "\"state\"",
-                     "use tableName (it may be schema.table, e.g. public.dapr_state_store)");
+                     "use tableName, which may be schema.table, e.g. public.dapr_state_store");
   }
   if (!has(c, "connectionString") && !has(c, "host"))
     reader.error(entries_where(reader), "state.postgresql requires metadata connectionString",
