@@ -99,6 +99,7 @@ struct BadRequestCase {
 };
 
 TEST_F(CourseAgentTest, RejectsBadInputWithA400NamingTheField) {
+  int saves_before = dapr.save_calls();
   const std::vector<BadRequestCase> cases{
       {R"({"topic":"lists","difficulty":"beginner"})",
        R"({"error":"invalid_field","field":"user_id","message":"user_id is required"})"},
@@ -125,7 +126,7 @@ TEST_F(CourseAgentTest, RejectsBadInputWithA400NamingTheField) {
     EXPECT_EQ(response.headers.get_or("Content-Type", ""), "application/json");
   }
   EXPECT_TRUE(dapr.published().empty());
-  EXPECT_EQ(dapr.save_calls(), 0);
+  EXPECT_EQ(dapr.save_calls(), saves_before);
 }
 
 TEST_F(CourseAgentTest, ListsAUsersLessonsNewestFirstAndFetchesOne) {
@@ -214,7 +215,7 @@ TEST_F(CourseAgentTest, KafkaDownQueuesEventsInOrderAndDrainsThemWhenItReturns) 
 TEST_F(CourseAgentTest, BackoffIsCappedAtThirtySeconds) {
   dapr.set_publish_failing(true);
   generate("u1");
-  for (int i = 0; i < 10; ++i) scheduler.advance_to_next(), settle(io);
+  for (int i = 0; i < 100; ++i) advance(5s);
   EXPECT_EQ(service.outbox().current_backoff(), 30s);
   EXPECT_EQ(service.outbox().depth(), 1u);
 }
@@ -275,6 +276,101 @@ TEST(CourseAgentOutbox, NeverOverwritesAStoredQueueItCouldNotReadYet) {
   ASSERT_EQ(stored["events"].size(), 2u);
   EXPECT_EQ(stored["events"][0]["event_id"], "old");
   EXPECT_EQ(stored["events"][1]["event_id"], "new");
+}
+
+class AdoptionTest : public ::testing::Test {
+ protected:
+  long long now() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(scheduler.wall_now().time_since_epoch()).count();
+  }
+  void put_orphan(const std::string& owner, long long last_seen, const std::vector<std::string>& event_ids) {
+    Json events = Json::array();
+    for (const auto& id : event_ids) events.push_back({{"event_id", id}, {"topic", "lesson-generated"}, {"payload", "{}"}});
+    dapr.put("statestore", Outbox::document_key(owner), Json{{"owner", owner}, {"events", events}}.dump());
+    registry["owners"][owner] = last_seen;
+    dapr.put("statestore", OutboxAdopter::registry_key, registry.dump());
+  }
+  Json stored(const std::string& key) {
+    auto text = dapr.stored("statestore", key);
+    return text ? Json::parse(*text) : Json();
+  }
+
+  log::CaptureSink logs;
+  boost::asio::io_context io;
+  lf::testing::FakeScheduler scheduler;
+  dapr::FakeDaprClient dapr;
+  metrics::Gauge depth;
+  Json registry{{"owners", Json::object()}};
+  Outbox outbox{dapr, scheduler, io.get_executor(), depth, OutboxOptions{.owner = "live"}};
+  OutboxAdopter adopter{dapr, scheduler, io.get_executor(), outbox, AdoptionOptions{.owner = "live"}};
+};
+
+TEST_F(AdoptionTest, AStaleInstancesQueueMovesBehindOursInOrderAndIsPublished) {
+  put_orphan("dead", now() - 120, {"d1", "d2"});
+  dapr.set_publish_failing(true);
+  run_awaitable(io, outbox.recover());
+  EXPECT_FALSE(run_awaitable(io, outbox.publish_or_enqueue(OutboxEvent{"mine", "lesson-generated", "{}", ""})));
+
+  run_awaitable(io, adopter.tick());
+  auto own = stored(Outbox::document_key("live"));
+  ASSERT_EQ(own["events"].size(), 3u);
+  EXPECT_EQ(own["events"][0]["event_id"], "mine");
+  EXPECT_EQ(own["events"][1]["event_id"], "d1");
+  EXPECT_EQ(own["events"][2]["event_id"], "d2");
+  EXPECT_FALSE(dapr.stored("statestore", Outbox::document_key("dead")).has_value());
+  auto owners = stored(OutboxAdopter::registry_key)["owners"];
+  EXPECT_FALSE(owners.contains("dead"));
+  EXPECT_EQ(owners["live"], now());
+  EXPECT_TRUE(logs.contains("adopted the outbox of an instance that stopped heartbeating"));
+
+  dapr.set_publish_failing(false);
+  scheduler.advance(2s);
+  settle(io);
+  ASSERT_EQ(dapr.published().size(), 3u);
+  EXPECT_EQ(dapr.published()[2].metadata.at("cloudevent.id"), "d2");
+  EXPECT_EQ(depth.value(), 0.0);
+}
+
+TEST_F(AdoptionTest, AnInstanceSeenRecentlyIsLeftAlone) {
+  put_orphan("busy", now() - 30, {"b1"});
+  run_awaitable(io, outbox.recover());
+  run_awaitable(io, adopter.tick());
+  EXPECT_TRUE(dapr.stored("statestore", Outbox::document_key("busy")).has_value());
+  EXPECT_EQ(outbox.depth(), 0u);
+  EXPECT_EQ(stored(OutboxAdopter::registry_key)["owners"]["busy"], now() - 30);
+}
+
+TEST_F(AdoptionTest, HeartbeatsRepeatAndStopLeavesTheRegistryOnlyWhenNothingIsQueued) {
+  run_awaitable(io, outbox.recover());
+  adopter.start();
+  settle(io);
+  auto first = stored(OutboxAdopter::registry_key)["owners"]["live"].get<long long>();
+  scheduler.advance(10s);
+  settle(io);
+  EXPECT_EQ(stored(OutboxAdopter::registry_key)["owners"]["live"].get<long long>(), first + 10);
+  run_awaitable(io, adopter.stop());
+  EXPECT_FALSE(stored(OutboxAdopter::registry_key)["owners"].contains("live"));
+  EXPECT_EQ(scheduler.pending(), 0u);
+}
+
+TEST_F(AdoptionTest, AnInstanceWithQueuedEventsStaysRegisteredWhenItStops) {
+  dapr.set_publish_failing(true);
+  run_awaitable(io, outbox.recover());
+  adopter.start();
+  settle(io);
+  run_awaitable(io, outbox.publish_or_enqueue(OutboxEvent{"e", "lesson-generated", "{}", ""}));
+  run_awaitable(io, outbox.flush());
+  run_awaitable(io, adopter.stop());
+  EXPECT_TRUE(stored(OutboxAdopter::registry_key)["owners"].contains("live"));
+}
+
+TEST_F(AdoptionTest, NothingIsAdoptedBeforeOurOwnQueueIsKnown) {
+  put_orphan("dead", now() - 120, {"d1"});
+  dapr.set_state_failing(true);
+  run_awaitable(io, outbox.recover());
+  dapr.set_state_failing(false);
+  run_awaitable(io, adopter.tick());
+  EXPECT_TRUE(dapr.stored("statestore", Outbox::document_key("dead")).has_value());
 }
 
 }  // namespace

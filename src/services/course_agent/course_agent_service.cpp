@@ -50,10 +50,11 @@ CourseAgentService::CourseAgentService(dapr::DaprClient& dapr, Scheduler& schedu
       config_(std::move(config)),
       lessons_generated_(registry.counter("learnflow_lessons_generated_total",
                                           "Lessons generated and returned to users, by difficulty.", {"difficulty"})),
-      outbox_(dapr, scheduler, std::move(executor),
+      outbox_(dapr, scheduler, executor,
               registry.gauge("learnflow_outbox_depth", "Events waiting in the outbox for the broker to come back.")
                   .with({}),
-              OutboxOptions{config_.store, config_.pubsub, config_.instance_id}) {
+              OutboxOptions{config_.store, config_.pubsub, config_.instance_id}),
+      adopter_(dapr, scheduler, executor, outbox_, AdoptionOptions{config_.store, config_.instance_id}) {
   for (auto difficulty : all_difficulties) lessons_generated_.with({difficulty_name(difficulty)});
 }
 
@@ -66,9 +67,15 @@ void CourseAgentService::register_routes(services::Router& router) {
   });
 }
 
-boost::asio::awaitable<void> CourseAgentService::start() { co_await outbox_.recover(); }
+boost::asio::awaitable<void> CourseAgentService::start() {
+  co_await outbox_.recover();
+  adopter_.start();
+}
 
-boost::asio::awaitable<void> CourseAgentService::stop() { co_await outbox_.flush(); }
+boost::asio::awaitable<void> CourseAgentService::stop() {
+  co_await outbox_.flush();
+  co_await adopter_.stop();
+}
 
 boost::asio::awaitable<http::Response> CourseAgentService::generate_lesson(const http::Request& request) {
   auto body = services::parse_json_object(request.body);

@@ -14,6 +14,7 @@
 #include "services/common/router.hpp"
 #include "services/course_agent/curriculum.hpp"
 #include "services/course_agent/outbox.hpp"
+#include "services/course_agent/outbox_adoption.hpp"
 
 namespace lf::course {
 
@@ -32,12 +33,13 @@ class CourseAgentService {
                      metrics::Registry& registry, const Curriculum& curriculum, CourseAgentConfig config);
 
   void register_routes(services::Router& router);
-  // Recovers this instance's outbox.
+  // Recovers this instance's outbox and starts heartbeating / adopting orphaned outboxes.
   boost::asio::awaitable<void> start();
-  // SIGTERM: flush the outbox state.
+  // SIGTERM: flush the outbox state and leave the outbox registry when nothing is queued.
   boost::asio::awaitable<void> stop();
 
   Outbox& outbox() { return outbox_; }
+  OutboxAdopter& adopter() { return adopter_; }
 
   static std::string lesson_key(const std::string& lesson_id) { return "lesson-" + lesson_id; }
   static std::string user_lessons_key(const std::string& user_id) { return "user-lessons-" + user_id; }
@@ -53,6 +55,7 @@ class CourseAgentService {
   CourseAgentConfig config_;
   metrics::CounterFamily& lessons_generated_;
   Outbox outbox_;
+  OutboxAdopter adopter_;
 };
 
 }  // namespace lf::course

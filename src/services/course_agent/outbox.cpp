@@ -2,6 +2,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <nlohmann/json.hpp>
 
 namespace lf::course {
@@ -79,11 +81,34 @@ boost::asio::awaitable<bool> Outbox::publish_or_enqueue(OutboxEvent event) {
   }
   pending_.push_back(std::move(event));
   update_gauge();
-  dirty_ = true;
+  mark_dirty();
   if (!co_await persist())
     log_.warn("outbox kept in memory only until the state store answers", {{"depth", std::to_string(pending_.size())}});
   if (!drain_timer_ && !draining_) schedule_drain(backoff_);
   co_return false;
+}
+
+boost::asio::awaitable<bool> Outbox::absorb(std::vector<OutboxEvent> events) {
+  if (!recovered_ || stopped_) co_return false;
+  for (auto& event : events) {
+    bool known = false;
+    for (const auto& pending : pending_) known = known || pending.event_id == event.event_id;
+    if (!known) pending_.push_back(std::move(event));
+  }
+  update_gauge();
+  mark_dirty();
+  // Report success only once a write that includes these events has completed; a write already
+  // in flight carries an older queue, so let it finish and write again.
+  auto target = change_generation_;
+  while (saved_generation_ < target) {
+    if (!persisting_) {
+      if (!co_await persist()) co_return false;
+      continue;
+    }
+    co_await boost::asio::post(executor_, boost::asio::use_awaitable);
+  }
+  if (!drain_timer_ && !draining_) schedule_drain(Duration::zero());
+  co_return true;
 }
 
 void Outbox::schedule(std::optional<Scheduler::TimerId>& timer, Duration delay,
@@ -119,7 +144,7 @@ boost::asio::awaitable<void> Outbox::drain() {
     }
     pending_.pop_front();
     update_gauge();
-    dirty_ = true;
+    mark_dirty();
     backoff_ = options_.initial_backoff;
     if (pending_.empty()) log_.info("outbox drained: every queued event is published", {{"owner", options_.owner}});
     co_await persist();
@@ -136,6 +161,7 @@ boost::asio::awaitable<bool> Outbox::persist() {
   bool ok = true;
   while (dirty_) {
     dirty_ = false;
+    auto generation = change_generation_;
     Json events = Json::array();
     for (const auto& event : pending_)
       events.push_back({{"event_id", event.event_id},
@@ -153,6 +179,7 @@ boost::asio::awaitable<bool> Outbox::persist() {
       ok = false;
       break;
     }
+    saved_generation_ = std::max(saved_generation_, generation);
   }
   persisting_ = false;
   co_return ok;

@@ -6,6 +6,7 @@
 // replica - picks it up again. See docs/services.md for the choice and its limits.
 #include <deque>
 #include <functional>
+#include <vector>
 #include <optional>
 #include <string>
 
@@ -53,6 +54,10 @@ class Outbox {
   // behind the waiting ones so order is kept. Never fails: true = published, false = queued.
   boost::asio::awaitable<bool> publish_or_enqueue(OutboxEvent event);
 
+  // Appends events taken over from another instance's outbox behind ours and writes the queue;
+  // true once it is stored (only then may the other copy be deleted).
+  boost::asio::awaitable<bool> absorb(std::vector<OutboxEvent> events);
+
   // Writes the current queue to the state store (SIGTERM) and stops the drain timer.
   // Returns false when the state store could not be written.
   boost::asio::awaitable<bool> flush();
@@ -72,6 +77,10 @@ class Outbox {
   void schedule(std::optional<Scheduler::TimerId>& timer, Duration delay,
                 std::function<boost::asio::awaitable<void>()> work);
   void update_gauge();
+  void mark_dirty() {
+    dirty_ = true;
+    ++change_generation_;
+  }
 
   dapr::DaprClient& dapr_;
   Scheduler& scheduler_;
@@ -87,7 +96,9 @@ class Outbox {
   bool recovered_ = false;
   Duration backoff_;
   bool persisting_ = false;
-  bool dirty_ = false;
+  bool dirty_ = false;  // the stored queue is behind the one in memory
+  std::uint64_t change_generation_ = 0;
+  std::uint64_t saved_generation_ = 0;
   bool stopped_ = false;
 };
 
