@@ -64,8 +64,8 @@ TEST_F(UserProgressTest, AdvertisesBothSubscriptions) {
   auto response = call("GET", "/dapr/subscribe");
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.body,
-            R"([{"pubsubname":"pubsub","route":"/events/lesson-generated","topic":"lesson-generated"},)"
-            R"({"pubsubname":"pubsub","route":"/events/progress-updated","topic":"progress-updated"}])");
+            R"([{"deadLetterTopic":"lesson-generated-deadletter","pubsubname":"pubsub","route":"/events/lesson-generated","topic":"lesson-generated"},)"
+            R"({"deadLetterTopic":"progress-updated-deadletter","pubsubname":"pubsub","route":"/events/progress-updated","topic":"progress-updated"}])");
 }
 
 TEST_F(UserProgressTest, StoresALessonEventAndARedeliveryChangesNothing) {

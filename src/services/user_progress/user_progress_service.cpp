@@ -59,10 +59,13 @@ void UserProgressService::register_routes(services::Router& router) {
 }
 
 boost::asio::awaitable<http::Response> UserProgressService::subscribe(const http::Request&) {
-  co_return json_response(200, Json::array({
-                                   {{"pubsubname", config_.pubsub}, {"topic", config_.lesson_topic}, {"route", lesson_route}},
-                                   {{"pubsubname", config_.pubsub}, {"topic", config_.progress_topic}, {"route", progress_route}},
-                               }));
+  // Same routes and dead-letter topics as deploy/dapr/subscription-*.yaml, so the programmatic and
+  // declarative forms describe one subscription.
+  auto subscription = [&](const std::string& topic, const char* route) {
+    return Json{{"pubsubname", config_.pubsub}, {"topic", topic}, {"route", route}, {"deadLetterTopic", topic + "-deadletter"}};
+  };
+  co_return json_response(200, Json::array({subscription(config_.lesson_topic, lesson_route),
+                                            subscription(config_.progress_topic, progress_route)}));
 }
 
 http::Response UserProgressService::delivery_answer(const std::string& topic, const char* outcome) {
