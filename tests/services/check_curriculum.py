@@ -6,7 +6,11 @@ import io
 import os
 import sys
 
-import yaml
+try:
+    import yaml
+except ImportError:  # ctest treats 77 as "skipped"
+    print("PyYAML is not installed; skipping the curriculum run")
+    sys.exit(77)
 
 
 def run(code):
