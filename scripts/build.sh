@@ -2,6 +2,8 @@
 # Configures and builds every binary into build/bin/ (warnings are errors in CI).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache hits across clones (CI builds a fresh clone in another folder on the same machine).
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=1
 werror=OFF
 [ "${CI:-}" = "true" ] && werror=ON
 generator=()
