@@ -30,6 +30,11 @@ class Observer {
  public:
   virtual ~Observer() = default;
   virtual void resource_loaded(const Resiliency& /*resource*/) {}
+  // Loading from resources paths: a Resiliency with errors, a file that is not valid YAML, a
+  // file in a resources path that is not YAML at all.
+  virtual void resource_rejected(const std::string& /*name*/, const std::string& /*error*/) {}
+  virtual void file_unparsable(const std::string& /*file*/, const std::string& /*error*/) {}
+  virtual void non_yaml_file(const std::string& /*file*/) {}
   virtual void builtin_minimum_enforced(const std::string& /*policy_name*/) {}
   // A lookup returned this kind of policy (dapr_resiliency_count); breaker state for CBs.
   virtual void policy_used(const PolicyTarget&, PolicyKind, std::optional<BreakerState> /*state*/) {}

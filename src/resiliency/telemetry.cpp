@@ -49,6 +49,18 @@ void TelemetryObserver::resource_loaded(const Resiliency& resource) {
   loaded_.with({app_id_, resource.name, resource.namespace_name}).inc();
 }
 
+void TelemetryObserver::resource_rejected(const std::string& name, const std::string& error) {
+  log_.error("Could not read resiliency policy " + name + ": " + error);
+}
+
+void TelemetryObserver::file_unparsable(const std::string& file, const std::string& error) {
+  log_.error("Could not parse resiliency file " + file + ": " + error);
+}
+
+void TelemetryObserver::non_yaml_file(const std::string& file) {
+  log_.warn("A non-YAML resiliency file " + file + " was detected, it will not be loaded");
+}
+
 void TelemetryObserver::builtin_minimum_enforced(const std::string& policy_name) {
   log_.warn("Attempted override of " + policy_name + " did not meet minimum retry count, resetting to 3.");
 }

@@ -13,6 +13,9 @@ class TelemetryObserver final : public Observer {
   TelemetryObserver(std::string app_id, metrics::Registry& registry);
 
   void resource_loaded(const Resiliency& resource) override;
+  void resource_rejected(const std::string& name, const std::string& error) override;
+  void file_unparsable(const std::string& file, const std::string& error) override;
+  void non_yaml_file(const std::string& file) override;
   void builtin_minimum_enforced(const std::string& policy_name) override;
   void policy_used(const PolicyTarget& target, PolicyKind kind, std::optional<BreakerState> state) override;
   void policy_activated(const PolicyTarget& target, PolicyKind kind, std::optional<BreakerState> state) override;
