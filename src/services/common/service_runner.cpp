@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 
 #include <CLI/CLI.hpp>
@@ -118,7 +119,11 @@ int run_service(int argc, char** argv, const std::string& app_id, const std::str
     });
   });
   io.run();
-  return 0;
+  // Everything that matters is done (requests answered, stop hook ran). Coroutines abandoned by
+  // io.stop() still reference the service and the sidecar client, and tearing those down in
+  // declaration order could touch freed objects; leave without running destructors instead.
+  std::fflush(nullptr);
+  std::_Exit(0);
 }
 
 }  // namespace lf::services
