@@ -1,5 +1,6 @@
 #include "resiliency/backoff.hpp"
 
+#include <algorithm>
 #include <mutex>
 #include <random>
 
@@ -12,6 +13,38 @@ RandomSource default_random_source() {
     std::lock_guard lock(mutex);
     return std::uniform_real_distribution<double>(0.0, 1.0)(engine);
   };
+}
+
+std::optional<Duration> retry_budget(const RetryPolicy& policy, Duration per_attempt) {
+  using Nanos = long double;
+  const Nanos limit = static_cast<Nanos>(Duration::max().count());
+  auto clamp = [&](Nanos v) { return Duration(static_cast<Duration::rep>(v >= limit ? limit : v)); };
+  const Nanos attempt = static_cast<Nanos>(std::max(per_attempt, Duration::zero()).count());
+  const bool unlimited = policy.max_retries < 0;
+  const Nanos retries = static_cast<Nanos>(unlimited ? 0 : policy.max_retries);
+  if (policy.kind == BackoffKind::constant) {
+    if (unlimited) return std::nullopt;
+    return clamp((retries + 1) * attempt + retries * static_cast<Nanos>(policy.duration.count()));
+  }
+  // Exponential: the waits grow ×1.5 up to maxInterval, then stay there; sum them in closed form
+  // once clamped so tiny intervals cannot make this loop long.
+  const bool capped = policy.max_elapsed > Duration::zero();
+  if (!capped && unlimited) return std::nullopt;
+  const Nanos cap = capped ? static_cast<Nanos>(policy.max_elapsed.count()) + attempt : limit;
+  const Nanos max_interval = static_cast<Nanos>(policy.max_interval.count());
+  Nanos base = static_cast<Nanos>(policy.initial_interval.count());
+  Nanos total = attempt;  // the first attempt
+  Nanos done = 0;
+  while ((unlimited || done < retries) && base < max_interval && total <= cap) {
+    total += (1 + Backoff::kRandomizationFactor) * base + attempt;
+    base = base >= max_interval / Backoff::kMultiplier ? max_interval : base * Backoff::kMultiplier;
+    ++done;
+  }
+  if ((unlimited || done < retries) && total <= cap) {
+    const Nanos remaining = unlimited ? limit : retries - done;
+    total += remaining * ((1 + Backoff::kRandomizationFactor) * max_interval + attempt);
+  }
+  return clamp(std::min(total, cap));
 }
 
 Backoff::Backoff(const RetryPolicy& policy, SteadyTime start, RandomSource random)

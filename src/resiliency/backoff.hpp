@@ -14,6 +14,12 @@ namespace lf::resiliency {
 using RandomSource = std::function<double()>;
 RandomSource default_random_source();
 
+// The longest a run under `policy` can take before it gives up, when each attempt takes at most
+// `per_attempt` (its timeout; zero to count the waits only): attempts × per_attempt plus every
+// wait at its upper jitter bound, capped by the exponential 15-minute rule. nullopt = unbounded
+// (unlimited constant retries). For lint's "retry budget longer than the caller's timeout".
+std::optional<Duration> retry_budget(const RetryPolicy& policy, Duration per_attempt);
+
 class Backoff {
  public:
   static constexpr double kMultiplier = 1.5;

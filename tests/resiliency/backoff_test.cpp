@@ -91,3 +91,35 @@ TEST(Backoff, ExponentialMaxRetries) {
 
 }  // namespace
 }  // namespace lf::resiliency
+
+namespace lf::resiliency {
+namespace {
+
+TEST(RetryBudget, ConstantCountsAttemptsAndWaits) {
+  RetryPolicy p;
+  p.duration = 2s;
+  p.max_retries = 3;
+  EXPECT_EQ(retry_budget(p, 5s), 4 * 5s + 3 * 2s);
+  EXPECT_EQ(retry_budget(p, 0s), 6s);
+  p.max_retries = -1;
+  EXPECT_EQ(retry_budget(p, 5s), std::nullopt);
+  p.max_retries = 0;
+  EXPECT_EQ(retry_budget(p, 5s), 5s);
+}
+
+TEST(RetryBudget, ExponentialUpperBoundsAndFifteenMinuteCap) {
+  RetryPolicy p;
+  p.kind = BackoffKind::exponential;
+  p.max_interval = 1s;
+  p.max_retries = 3;
+  // Waits at 1.5 × (500ms, 750ms, 1s) plus four 2s attempts.
+  EXPECT_EQ(retry_budget(p, 2s), 750ms + 1125ms + 1500ms + 4 * 2s);
+  p.max_retries = -1;
+  EXPECT_EQ(retry_budget(p, 2s), 15min + 2s);  // the last wait ends by 15 min, then one attempt
+  p.max_interval = 1ns;                         // tiny intervals stay fast to compute
+  p.max_retries = 1'000'000'000'000;
+  EXPECT_EQ(retry_budget(p, 0s), 15min);
+}
+
+}  // namespace
+}  // namespace lf::resiliency
