@@ -166,6 +166,18 @@ TEST_F(CourseAgentTest, StateStoreDownIsA503) {
   EXPECT_TRUE(dapr.published().empty());
 }
 
+TEST_F(CourseAgentTest, AppApiTokenIsRequiredWhenConfigured) {
+  router.require_app_token("app-secret");
+  auto denied = call("GET", "/curriculum");
+  EXPECT_EQ(denied.status, 401);
+  EXPECT_EQ(denied.body, R"({"error":"unauthorized","message":"missing or wrong dapr-api-token"})");
+  auto request = make_request("GET", "/curriculum");
+  request.headers.set("dapr-api-token", "app-secret");
+  EXPECT_EQ(run_awaitable(io, router.dispatch(request)).status, 200);
+  request.headers.set("dapr-api-token", "wrong");
+  EXPECT_EQ(run_awaitable(io, router.dispatch(request)).status, 401);
+}
+
 TEST_F(CourseAgentTest, CurriculumListsEveryTopic) {
   auto body = body_json(call("GET", "/curriculum"));
   EXPECT_EQ(body["topics"].size(), Curriculum::embedded().topics().size());

@@ -24,6 +24,10 @@ class Router {
   // Any path under prefix (e.g. "/static/"); `route_label` names it in metrics ("/static/*").
   void add_prefix(std::string method, std::string prefix, std::string route_label, Handler handler);
 
+  // Dapr's APP_API_TOKEN: when set, every route but the probes and /metrics needs the header
+  // `dapr-api-token: <token>` (the sidecar sends it); others get 401 JSON.
+  void require_app_token(std::string token) { app_token_ = std::move(token); }
+
   boost::asio::awaitable<http::Response> dispatch(http::Request request) const;
 
  private:
@@ -37,6 +41,7 @@ class Router {
   bool matches(const Route& route, const std::string& path) const;
 
   std::vector<Route> routes_;
+  std::string app_token_;
   const Clock& clock_;
   metrics::HistogramFamily& latency_;
   metrics::CounterFamily& requests_;

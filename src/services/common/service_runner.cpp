@@ -36,7 +36,7 @@ std::string host_name() {
 }  // namespace
 
 int run_service(int argc, char** argv, const std::string& app_id, const std::string& description,
-                int default_port, const ServiceFactory& factory) {
+                int default_port, const ServiceFactory& factory, bool token_protected) {
   CLI::App cli{description, app_id};
   int port = default_port;
   if (long long from_env = 0; parse_int64(env_or("APP_PORT", ""), from_env)) port = static_cast<int>(from_env);
@@ -79,6 +79,7 @@ int run_service(int argc, char** argv, const std::string& app_id, const std::str
   Router router(registry, scheduler);
   std::atomic<bool> shutting_down{false};
   add_standard_routes(router, dapr_client, registry, shutting_down);
+  if (auto app_token = env_or("APP_API_TOKEN", ""); token_protected && !app_token.empty()) router.require_app_token(app_token);
 
   http::ServerOptions server_options;
   server_options.bind_address = bind_address;

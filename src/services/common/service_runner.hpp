@@ -35,9 +35,11 @@ class Service {
 
 using ServiceFactory = std::function<std::unique_ptr<Service>(ServiceContext& context)>;
 
+// APP_API_TOKEN (Dapr's app token) is enforced on every app route when `token_protected` and the
+// variable is set; the frontend, which browsers call directly, passes false.
 // Runs until SIGTERM/SIGINT; returns the process exit code (0 after a graceful stop, 2 on bad
 // usage, 1 when the port cannot be bound).
 int run_service(int argc, char** argv, const std::string& app_id, const std::string& description,
-                int default_port, const ServiceFactory& factory);
+                int default_port, const ServiceFactory& factory, bool token_protected = true);
 
 }  // namespace lf::services

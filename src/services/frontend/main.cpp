@@ -20,5 +20,6 @@ int main(int argc, char** argv) {
   return lf::services::run_service(argc, argv, "learnflow-frontend", "LearnFlow web frontend", 8000,
                                    [](lf::services::ServiceContext& context) {
                                      return std::make_unique<FrontendProcess>(context);
-                                   });
+                                   },
+                                   /*token_protected=*/false);
 }
