@@ -222,14 +222,12 @@ Client::Client(asio::io_context& io, ClientOptions options)
 
 Client::~Client() { close_idle(); }
 
-asio::awaitable<Expected<Response, ClientError>> Client::send(const Endpoint& endpoint, Request request,
-                                                             Duration deadline) {
+asio::awaitable<Expected<Response, ClientError>> Client::send(Endpoint endpoint, Request request, Duration deadline) {
   auto state = state_;  // the client may be destroyed while this request runs
   const SteadyTime deadline_at = std::chrono::steady_clock::now() + deadline;
   const bool head = request.method == "HEAD";
-  const Endpoint target = endpoint;
-  const auto wire = detail::to_beast_request(std::move(request), detail::format_host_port(target.host, target.port));
-  const std::string key = pool_key(target);
+  const auto wire = detail::to_beast_request(std::move(request), detail::format_host_port(endpoint.host, endpoint.port));
+  const std::string key = pool_key(endpoint);
 
   for (int attempt_number = 0;; ++attempt_number) {
     // A retry always uses a fresh connection: other idle ones may be just as stale.
@@ -244,7 +242,7 @@ asio::awaitable<Expected<Response, ClientError>> Client::send(const Endpoint& en
     // Every operation on the connection runs on its strand, so its timer never races the I/O.
     auto executor = connection->stream.get_executor();
     Attempt attempt = co_await asio::co_spawn(
-        executor, state->exchange(connection, target, wire, deadline_at, head), use_awaitable);
+        executor, state->exchange(connection, endpoint, wire, deadline_at, head), use_awaitable);
     if (attempt.response) {
       if (attempt.keep_alive) state->give_back(key, std::move(connection));
       co_return std::move(*attempt.response);

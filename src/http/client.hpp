@@ -63,8 +63,8 @@ class Client {
   // Sends one request (target from request.target, or path + "?" + query) and reads the response.
   // `deadline` bounds the whole exchange including connecting. A request that fails on a reused
   // idle connection before any response byte arrived is retried once on a fresh connection.
-  boost::asio::awaitable<Expected<Response, ClientError>> send(const Endpoint& endpoint, Request request,
-                                                              Duration deadline);
+  // Parameters are taken by value: the coroutine may start after the caller's temporaries are gone.
+  boost::asio::awaitable<Expected<Response, ClientError>> send(Endpoint endpoint, Request request, Duration deadline);
 
   // Drops every pooled idle connection.
   void close_idle();
