@@ -264,6 +264,31 @@ spec:
       "count of breakers to keep, e.g. 100)"));
 }
 
+TEST(Parse, StructuralMessages) {
+  auto parsed = parse_text("kind: Resiliency\nmetadata:\n  name: empty\n");
+  ASSERT_TRUE(parsed.resource);  // loads, but defines nothing
+  EXPECT_THAT(parsed.messages,
+              ElementsAre("res.yaml:1:1: warning: the document has no apiVersion (write apiVersion: dapr.io/v1alpha1)",
+                          "res.yaml:1:1: warning: the Resiliency has no spec, so it defines nothing (add "
+                          "spec.policies and spec.targets)"));
+  parsed = parse_text(R"(apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+scopes: [ok, [nested]]
+spec:
+  policies:
+    timeouts:
+      "": 1s
+      ? [a, b]
+      : 2s
+)");
+  EXPECT_FALSE(parsed.resource);
+  EXPECT_THAT(parsed.messages,
+              ElementsAre("res.yaml:3:14: error: scopes item must be a single value, got a sequence (write scopes "
+                          "item as a plain value)",
+                          "res.yaml:7:7: error: an entry of spec.policies.timeouts has no name (write name: value)",
+                          "res.yaml:8:9: error: an entry of spec.policies.timeouts has no name (write name: value)"));
+}
+
 TEST(Parse, StatusCodeLists) {
   auto set = parse_status_codes(" 429 , 500-504,599", 100, 599);
   ASSERT_TRUE(set.has_value());
