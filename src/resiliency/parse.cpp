@@ -175,7 +175,8 @@ class Decoder {
   }
 
   void decode_retries(const YAML::Node& section, Resiliency& out) {
-    for_each_entry(section, "spec.policies.retries", [&](const std::string& name, const auto&, const auto& value, const auto& path) {
+    for_each_entry(section, "spec.policies.retries", [&](const std::string& name, const auto& key, const auto& value,
+                                                         const auto& path) {
       RetryPolicy policy;
       if (value.IsDefined() && !value.IsNull() && !mapping(value, path)) return;
       check_keys(value, path, {"policy", "duration", "maxInterval", "maxRetries", "matching"},
@@ -217,6 +218,12 @@ class Decoder {
         }
       }
       decode_matching(child(value, "matching"), path + ".matching", policy);
+      if (policy.max_retries < 3 && (name == "DaprBuiltInServiceRetries" || name == "DaprBuiltInActorRetries" ||
+                                     name == "DaprBuiltInInitializationRetries"))
+        diags_.warning(child(value, "maxRetries").IsDefined() ? doc_.where(child(value, "maxRetries")) : doc_.where(key),
+                       path + " overrides a built-in retry with maxRetries " + std::to_string(policy.max_retries) +
+                           ", which Dapr raises to 3",
+                       "set maxRetries to 3 or more");
       out.retries[name] = policy;
     });
   }

@@ -289,6 +289,24 @@ spec:
                           "res.yaml:8:9: error: an entry of spec.policies.timeouts has no name (write name: value)"));
 }
 
+TEST(Parse, BuiltInOverrideBelowThreeRetriesWarns) {
+  auto parsed = parse_text(R"(apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+spec:
+  policies:
+    retries:
+      DaprBuiltInServiceRetries: {maxRetries: 1}
+      DaprBuiltInActorRetries: {duration: 2s}
+      DaprBuiltInInitializationRetries: {maxRetries: 3}
+)");
+  ASSERT_TRUE(parsed.resource);
+  EXPECT_THAT(parsed.messages,
+              ElementsAre("res.yaml:6:47: warning: spec.policies.retries.DaprBuiltInServiceRetries overrides a "
+                          "built-in retry with maxRetries 1, which Dapr raises to 3 (set maxRetries to 3 or more)",
+                          "res.yaml:7:7: warning: spec.policies.retries.DaprBuiltInActorRetries overrides a built-in "
+                          "retry with maxRetries -1, which Dapr raises to 3 (set maxRetries to 3 or more)"));
+}
+
 TEST(Parse, StatusCodeLists) {
   auto set = parse_status_codes(" 429 , 500-504,599", 100, 599);
   ASSERT_TRUE(set.has_value());
