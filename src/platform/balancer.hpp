@@ -1,0 +1,50 @@
+#pragma once
+// A Service as a local TCP load balancer: it accepts on its own port and relays each connection to
+// the next READY endpoint in round-robin order. An endpoint that refuses the connection is
+// skipped (the next one is tried), as when a replica died between two readiness updates.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace lf::platform {
+
+class TcpBalancer {
+ public:
+  // The local ports of the ready endpoints, read at each new connection.
+  using Endpoints = std::function<std::vector<int>()>;
+
+  // port 0: the OS chooses. Listens on bind_address (127.0.0.1 by default).
+  static Result<std::unique_ptr<TcpBalancer>> start(std::string name, int port, Endpoints endpoints,
+                                                    std::string bind_address = "127.0.0.1");
+  ~TcpBalancer();
+  TcpBalancer(const TcpBalancer&) = delete;
+  TcpBalancer& operator=(const TcpBalancer&) = delete;
+
+  int port() const { return port_; }
+  const std::string& name() const { return name_; }
+
+ private:
+  TcpBalancer(std::string name, int listen_fd, int port, Endpoints endpoints);
+  void accept_loop();
+  int connect_to_next_endpoint();
+
+  std::string name_;
+  int listen_fd_;
+  int port_;
+  Endpoints endpoints_;
+  std::atomic<unsigned> next_{0};
+  std::atomic<bool> stopping_{false};
+  std::thread acceptor_;
+};
+
+// Connects to 127.0.0.1:port; -1 on failure.
+int connect_loopback(int port);
+// Copies bytes both ways until both directions have ended; closes both descriptors.
+void relay(int a, int b);
+
+}  // namespace lf::platform
