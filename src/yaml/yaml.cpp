@@ -9,22 +9,66 @@ namespace lf::yaml {
 namespace fs = std::filesystem;
 
 namespace {
-SourceLocation from_mark(const std::string& file, const YAML::Mark& mark) {
+SourceLocation from_mark(const std::string& file, const YAML::Mark& mark, int line_offset = 0) {
   if (mark.is_null()) return {file, 0, 0};
-  return {file, mark.line + 1, mark.column + 1};
+  return {file, mark.line + 1 + line_offset, mark.column + 1};
+}
+
+struct DocumentText {
+  std::string text;
+  int line_offset = 0;
+};
+
+bool is_document_marker(std::string_view line, std::string_view marker) {
+  return line.substr(0, 3) == marker && (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r');
+}
+
+// Splits a stream at its `---` / `...` markers. yaml-cpp 0.7's LoadAll can allocate without
+// bound on some malformed streams, while Load on each document is safe; the offsets keep every
+// mark pointing at the right line of the file.
+std::vector<DocumentText> split_documents(std::string_view text) {
+  std::vector<DocumentText> docs(1);
+  int line_no = 0;
+  bool ended = false;  // after `...`, content belongs to the next document
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto eol = text.find('\n', pos);
+    std::string_view line = text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    pos = eol == std::string_view::npos ? text.size() : eol + 1;
+    if (is_document_marker(line, "---") || (ended && !line.empty() && line[0] != '#')) {
+      if (!docs.back().text.empty() || docs.size() > 1 || ended) docs.push_back({{}, line_no});
+      else docs.back().line_offset = line_no;
+      ended = false;
+      if (is_document_marker(line, "---")) {
+        std::string rest(line);
+        rest.replace(0, 3, "   ");  // keep columns of anything after the marker
+        docs.back().text += rest + "\n";
+        ++line_no;
+        continue;
+      }
+    } else if (is_document_marker(line, "...")) {
+      ended = true;
+      docs.back().text += "\n";
+      ++line_no;
+      continue;
+    }
+    docs.back().text += std::string(line) + "\n";
+    ++line_no;
+  }
+  return docs;
 }
 }  // namespace
 
 SourceLocation Document::where(const YAML::Node& node) const {
   if (!node.IsDefined()) return {file, 0, 0};
-  return from_mark(file, node.Mark());
+  return from_mark(file, node.Mark(), line_offset);
 }
 
 SourceLocation Document::key_where(const YAML::Node& map, std::string_view key) const {
   if (map.IsMap()) {
     for (auto it = map.begin(); it != map.end(); ++it) {
       auto k = scalar(it->first);
-      if (k && *k == key) return from_mark(file, it->first.Mark());
+      if (k && *k == key) return from_mark(file, it->first.Mark(), line_offset);
     }
   }
   return where(map);
@@ -32,19 +76,17 @@ SourceLocation Document::key_where(const YAML::Node& map, std::string_view key) 
 
 std::vector<Document> load_string(std::string_view text, const std::string& file_name, Diagnostics& diags) {
   std::vector<Document> docs;
-  try {
-    auto nodes = YAML::LoadAll(std::string(text));
-    int index = 0;
-    for (auto& n : nodes) {
-      if (n.IsNull()) {
-        ++index;
-        continue;  // an empty document (e.g. a trailing '---') carries nothing
-      }
-      docs.push_back(Document{file_name, index++, n});
+  int index = 0;
+  for (const auto& part : split_documents(text)) {
+    int this_index = index++;
+    try {
+      YAML::Node n = YAML::Load(part.text);
+      if (!n.IsDefined() || n.IsNull()) continue;  // an empty document (e.g. a trailing '---') carries nothing
+      docs.push_back(Document{file_name, this_index, n, part.line_offset});
+    } catch (const YAML::Exception& e) {
+      diags.error(from_mark(file_name, e.mark, part.line_offset), "YAML syntax error: " + e.msg);
+      return {};
     }
-  } catch (const YAML::Exception& e) {
-    diags.error(from_mark(file_name, e.mark), "YAML syntax error: " + e.msg);
-    docs.clear();
   }
   return docs;
 }

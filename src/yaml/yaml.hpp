@@ -16,6 +16,7 @@ struct Document {
   std::string file;
   int index = 0;  // position in a multi-document file, from 0
   YAML::Node root;
+  int line_offset = 0;  // lines of the file before this document's text (marks are per document)
 
   SourceLocation where(const YAML::Node& node) const;
   // Location of a mapping key (falls back to the mapping itself when the key is absent).

@@ -24,3 +24,24 @@ TEST(Yaml, SyntaxErrorCarriesLineAndColumn) {
   EXPECT_GT(diags.all()[0].where.line, 0);
   EXPECT_NE(diags.all()[0].message.find("YAML syntax error"), std::string::npos);
 }
+
+TEST(Yaml, LocationsInLaterDocumentsCountFromTheFileStart) {
+  lf::Diagnostics diags;
+  auto docs = lf::yaml::load_string("# header\na: 1\n---\nb: 2\n---   \n\nc:\n  d: [1]\n...\n", "m.yaml", diags);
+  ASSERT_FALSE(diags.has_errors());
+  ASSERT_EQ(docs.size(), 3u);
+  EXPECT_EQ(docs[1].key_where(docs[1].root, "b").str(), "m.yaml:4:1");
+  EXPECT_EQ(docs[2].where(lf::yaml::child(lf::yaml::child(docs[2].root, "c"), "d")).str(), "m.yaml:8:6");
+  auto bad = lf::yaml::load_string("a: 1\n---\nb: [\n", "e.yaml", diags);
+  EXPECT_TRUE(bad.empty());
+  ASSERT_EQ(diags.all().size(), 1u);
+  EXPECT_GE(diags.all()[0].where.line, 3);
+}
+
+TEST(Yaml, MalformedStreamsFailFastInsteadOfExhaustingMemory) {
+  // yaml-cpp 0.7's LoadAll allocated without bound on this input.
+  lf::Diagnostics diags;
+  auto docs = lf::yaml::load_string(",a\n =b", "f.yaml", diags);
+  // yaml-cpp reads it as an empty document: nothing to load, and no runaway allocation.
+  EXPECT_TRUE(docs.empty());
+}
