@@ -46,6 +46,16 @@ http::Response method_not_allowed(std::string_view method, std::string_view path
   return response;
 }
 
+http::Response error_json(int status, std::string_view error, std::string_view message) {
+  return json_response(status, Json{{"error", error}, {"message", message}});
+}
+
+http::Response status_json(int status, std::string_view status_text, std::string_view reason) {
+  Json body{{"status", status_text}};
+  if (!reason.empty()) body["reason"] = reason;
+  return json_response(status, body);
+}
+
 http::Response unavailable_response(std::string_view code, std::string_view message) {
   return json_response(503, Json{{"error", code}, {"message", message}});
 }

@@ -1,6 +1,8 @@
 #pragma once
 // JSON request/response helpers shared by the three services: strict field validation with a
 // 400 that names the bad field, and the JSON bodies of 404/405/503 answers.
+// Build JSON in plain functions like these, not inside coroutines: g++ 12 miscompiles
+// initializer lists (Json{{"k", v}}) that live in a coroutine's co_return/co_await expressions.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +30,10 @@ http::Response field_error_response(const FieldError& error);
 http::Response invalid_json_response(std::string_view message);
 http::Response route_not_found(std::string_view method, std::string_view path);
 http::Response method_not_allowed(std::string_view method, std::string_view path, std::string_view allowed);
+// {"error":"<error>","message":"<message>"} with the given status.
+http::Response error_json(int status, std::string_view error, std::string_view message);
+// {"status":"<status>"} plus "reason" when given (probes).
+http::Response status_json(int status, std::string_view status_text, std::string_view reason = {});
 // 503 {"error":"<code>","message":...}: a dependency (sidecar, state store, other service) failed.
 http::Response unavailable_response(std::string_view code, std::string_view message);
 

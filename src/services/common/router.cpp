@@ -59,7 +59,7 @@ boost::asio::awaitable<http::Response> Router::dispatch(http::Request request) c
   bool probe = request.path == "/healthz" || request.path == "/readyz" || request.path == "/metrics";
   if (found && !app_token_.empty() && !probe && request.headers.get_or("dapr-api-token", "") != app_token_) {
     label = found->label;
-    response = json_response(401, Json{{"error", "unauthorized"}, {"message", "missing or wrong dapr-api-token"}});
+    response = error_json(401, "unauthorized", "missing or wrong dapr-api-token");
   } else if (found) {
     label = found->label;
     response = co_await found->handler(request);

@@ -7,17 +7,17 @@ namespace lf::services {
 void add_standard_routes(Router& router, dapr::DaprClient& dapr, metrics::Registry& registry,
                          const std::atomic<bool>& shutting_down) {
   router.add("GET", "/healthz", [](const http::Request&) -> boost::asio::awaitable<http::Response> {
-    co_return json_response(200, Json{{"status", "ok"}});
+    co_return status_json(200, "ok");
   });
   // "The sidecar answers" = GET /v1.0/healthz/outbound returns 204. The outbound probe is used
   // rather than /v1.0/healthz because daprd reports the latter healthy only once it reached the
   // app, and the app waiting for that would deadlock start-up.
   router.add("GET", "/readyz", [&dapr, &shutting_down](const http::Request&) -> boost::asio::awaitable<http::Response> {
-    if (shutting_down.load()) co_return json_response(503, Json{{"status", "shutting_down"}});
+    if (shutting_down.load()) co_return status_json(503, "shutting_down");
     auto sidecar = co_await dapr.health(/*outbound=*/true);
     if (!sidecar)
-      co_return json_response(503, Json{{"status", "not_ready"}, {"reason", "sidecar: " + sidecar.error().describe()}});
-    co_return json_response(200, Json{{"status", "ready"}});
+      co_return status_json(503, "not_ready", "sidecar: " + sidecar.error().describe());
+    co_return status_json(200, "ready");
   });
   router.add("GET", "/metrics", [&registry](const http::Request&) -> boost::asio::awaitable<http::Response> {
     http::Response response;

@@ -14,9 +14,13 @@ using services::FieldError;
 using services::field_error_response;
 using services::json_response;
 
-const log::Logger& logger() {
-  static const log::Logger instance("learnflow.course-agent");
-  return instance;
+void log_generated(const Json& lesson, bool published) {
+  static const log::Logger logger("learnflow.course-agent");
+  logger.info("lesson generated", {{"lesson_id", lesson.value("lesson_id", "")},
+                                   {"user_id", lesson.value("user_id", "")},
+                                   {"topic", lesson.value("topic", "")},
+                                   {"difficulty", lesson.value("difficulty", "")},
+                                   {"event", published ? "published" : "queued"}});
 }
 
 // Validates {user_id, topic, difficulty}; the first bad field wins.
@@ -32,6 +36,20 @@ Expected<LessonRequest, FieldError> parse_lesson_request(const Json& body, const
   auto difficulty = services::required_enum(body, "difficulty", {"beginner", "intermediate", "advanced"});
   if (!difficulty) return unexpected(difficulty.error());
   return LessonRequest{*user_id, *topic, *parse_difficulty(*difficulty)};
+}
+
+Json event_summary(const std::string& event_id, bool published) {
+  return Json{{"id", event_id}, {"status", published ? "published" : "queued"}};
+}
+
+Json lesson_list(const std::string& user_id, const std::optional<Json>& doc) {
+  Json lessons = Json::array();
+  if (doc && doc->contains("lessons") && (*doc)["lessons"].is_array()) {
+    // Newest first: what a learner most likely wants to reopen.
+    const auto& stored = (*doc)["lessons"];
+    for (auto it = stored.rbegin(); it != stored.rend(); ++it) lessons.push_back(*it);
+  }
+  return Json{{"user_id", user_id}, {"lessons", std::move(lessons)}};
 }
 
 http::Response state_unavailable(const dapr::DaprError& error) {
@@ -110,12 +128,8 @@ boost::asio::awaitable<http::Response> CourseAgentService::generate_lesson(const
   OutboxEvent event{event_id, config_.topic, lesson_generated_event(lesson, event_id).dump(), created_at};
   bool published = co_await outbox_.publish_or_enqueue(std::move(event));
   lessons_generated_.with({difficulty_name(lesson_request->difficulty)}).inc();
-  logger().info("lesson generated", {{"lesson_id", lesson_id},
-                                     {"user_id", lesson_request->user_id},
-                                     {"topic", topic.id},
-                                     {"difficulty", std::string(difficulty_name(lesson_request->difficulty))},
-                                     {"event", published ? "published" : "queued"}});
-  lesson["event"] = {{"id", event_id}, {"status", published ? "published" : "queued"}};
+  log_generated(lesson, published);
+  lesson["event"] = event_summary(event_id, published);
   co_return json_response(201, lesson);
 }
 
@@ -124,13 +138,7 @@ boost::asio::awaitable<http::Response> CourseAgentService::list_lessons(const ht
   if (!user_id) co_return field_error_response(user_id.error());
   auto doc = co_await services::read_document(dapr_, config_.store, user_lessons_key(*user_id));
   if (!doc) co_return state_unavailable(doc.error());
-  Json lessons = Json::array();
-  if (doc->has_value() && (**doc).contains("lessons") && (**doc)["lessons"].is_array()) {
-    // Newest first: what a learner most likely wants to reopen.
-    const auto& stored = (**doc)["lessons"];
-    for (auto it = stored.rbegin(); it != stored.rend(); ++it) lessons.push_back(*it);
-  }
-  co_return json_response(200, Json{{"user_id", *user_id}, {"lessons", std::move(lessons)}});
+  co_return json_response(200, lesson_list(*user_id, *doc));
 }
 
 boost::asio::awaitable<http::Response> CourseAgentService::get_lesson(const http::Request& request) {
@@ -139,7 +147,7 @@ boost::asio::awaitable<http::Response> CourseAgentService::get_lesson(const http
   auto doc = co_await services::read_document(dapr_, config_.store, lesson_key(lesson_id));
   if (!doc) co_return state_unavailable(doc.error());
   if (!doc->has_value())
-    co_return json_response(404, Json{{"error", "lesson_not_found"}, {"message", "no lesson with id " + lesson_id}});
+    co_return services::error_json(404, "lesson_not_found", "no lesson with id " + lesson_id);
   co_return json_response(200, **doc);
 }
 

@@ -10,6 +10,18 @@ namespace lf::course {
 
 using Json = nlohmann::json;
 
+namespace {
+std::string outbox_document(const std::string& owner, const std::deque<OutboxEvent>& pending) {
+  Json events = Json::array();
+  for (const auto& event : pending)
+    events.push_back({{"event_id", event.event_id},
+                      {"topic", event.topic},
+                      {"payload", event.payload},
+                      {"enqueued_at", event.enqueued_at}});
+  return Json{{"owner", owner}, {"events", std::move(events)}}.dump();
+}
+}  // namespace
+
 Outbox::Outbox(dapr::DaprClient& dapr, Scheduler& scheduler, boost::asio::any_io_executor executor,
                metrics::Gauge& depth_gauge, OutboxOptions options)
     : dapr_(dapr),
@@ -162,16 +174,9 @@ boost::asio::awaitable<bool> Outbox::persist() {
   while (dirty_) {
     dirty_ = false;
     auto generation = change_generation_;
-    Json events = Json::array();
-    for (const auto& event : pending_)
-      events.push_back({{"event_id", event.event_id},
-                        {"topic", event.topic},
-                        {"payload", event.payload},
-                        {"enqueued_at", event.enqueued_at}});
-    Json doc{{"owner", options_.owner}, {"events", std::move(events)}};
     std::vector<dapr::StateItem> items(1);
     items[0].key = document_key(options_.owner);
-    items[0].value = doc.dump();
+    items[0].value = outbox_document(options_.owner, pending_);
     auto saved = co_await dapr_.save_state(options_.store, std::move(items));
     if (!saved) {
       log_.warn("could not write the outbox to the state store", {{"error", saved.error().describe()}});

@@ -57,7 +57,7 @@ boost::asio::awaitable<void> OutboxAdopter::tick() {
   schedule_next();
 }
 
-boost::asio::awaitable<void> OutboxAdopter::adopt(const std::string& orphan, long long last_seen) {
+boost::asio::awaitable<void> OutboxAdopter::adopt(std::string orphan, long long last_seen) {
   auto key = Outbox::document_key(orphan);
   auto stored = co_await dapr_.get_state(options_.store, key);
   if (!stored) co_return;

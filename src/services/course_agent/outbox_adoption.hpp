@@ -46,7 +46,7 @@ class OutboxAdopter {
   int adopted_events() const { return adopted_events_; }
 
  private:
-  boost::asio::awaitable<void> adopt(const std::string& orphan, long long last_seen);
+  boost::asio::awaitable<void> adopt(std::string orphan, long long last_seen);
   void schedule_next();
   long long now_seconds() const;
 

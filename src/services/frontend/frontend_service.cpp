@@ -36,6 +36,14 @@ std::optional<services::FieldError> check_lesson_request(const Json& body) {
   return std::nullopt;
 }
 
+http::Response backend_unavailable(const std::string& app_id, const dapr::DaprError& error) {
+  static const log::Logger logger("learnflow.frontend");
+  logger.warn("backend unreachable", {{"app_id", app_id}, {"error", error.describe()}});
+  return services::json_response(503, Json{{"error", "backend_unavailable"},
+                                           {"service", app_id},
+                                           {"message", app_id + " is unavailable: " + error.describe()}});
+}
+
 }  // namespace
 
 std::span<const services::EmbeddedFile> embedded_web_files() { return embedded_web_files_table(); }
@@ -60,10 +68,10 @@ void FrontendService::register_routes(services::Router& router) {
   });
 }
 
-boost::asio::awaitable<http::Response> FrontendService::static_file(const std::string& path) const {
+boost::asio::awaitable<http::Response> FrontendService::static_file(std::string path) const {
   auto data = services::find_embedded(web_files_, path);
   if (!data || path.find("..") != std::string::npos)
-    co_return services::json_response(404, Json{{"error", "not_found"}, {"message", "no file " + path}});
+    co_return services::error_json(404, "not_found", "no file " + path);
   http::Response response;
   response.status = 200;
   response.headers.set("Content-Type", content_type_for(path));
@@ -74,7 +82,7 @@ boost::asio::awaitable<http::Response> FrontendService::static_file(const std::s
   co_return response;
 }
 
-boost::asio::awaitable<http::Response> FrontendService::forward(const std::string& app_id, std::string verb,
+boost::asio::awaitable<http::Response> FrontendService::forward(std::string app_id, std::string verb,
                                                                 std::string method, std::string body) const {
   dapr::InvokeRequest request;
   request.app_id = app_id;
@@ -83,13 +91,7 @@ boost::asio::awaitable<http::Response> FrontendService::forward(const std::strin
   request.body = std::move(body);
   if (!request.body.empty()) request.headers.emplace_back("Content-Type", "application/json");
   auto answer = co_await dapr_.invoke(std::move(request));
-  if (!answer) {
-    log_.warn("backend unreachable", {{"app_id", app_id}, {"error", answer.error().describe()}});
-    co_return services::json_response(
-        503, Json{{"error", "backend_unavailable"},
-                  {"service", app_id},
-                  {"message", app_id + " is unavailable: " + answer.error().describe()}});
-  }
+  if (!answer) co_return backend_unavailable(app_id, answer.error());
   http::Response response;
   response.status = answer->status;
   response.headers.set("Content-Type", answer->content_type.empty() ? "application/json" : answer->content_type);

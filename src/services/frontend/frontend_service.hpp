@@ -22,10 +22,12 @@ class FrontendService {
   void register_routes(services::Router& router);
 
  private:
-  boost::asio::awaitable<http::Response> static_file(const std::string& path) const;
+  // Coroutine parameters are taken by value: a reference would dangle once the route lambda that
+  // created the awaitable returns.
+  boost::asio::awaitable<http::Response> static_file(std::string path) const;
   // Invokes `method` on app_id and passes the app's answer through; a failure to reach it
   // becomes 503 {"error":"backend_unavailable","service":app_id,...}.
-  boost::asio::awaitable<http::Response> forward(const std::string& app_id, std::string verb, std::string method,
+  boost::asio::awaitable<http::Response> forward(std::string app_id, std::string verb, std::string method,
                                                  std::string body) const;
 
   boost::asio::awaitable<http::Response> generate_lesson(const http::Request& request) const;

@@ -37,6 +37,36 @@ Expected<Envelope, std::string> read_envelope(std::string_view body) {
   return envelope;
 }
 
+// Same routes and dead-letter topics as deploy/dapr/subscription-*.yaml, so the programmatic and
+// declarative forms describe one subscription.
+Json subscriptions(const UserProgressConfig& config) {
+  auto subscription = [&](const std::string& topic, const char* route) {
+    return Json{{"pubsubname", config.pubsub}, {"topic", topic}, {"route", route}, {"deadLetterTopic", topic + "-deadletter"}};
+  };
+  return Json::array({subscription(config.lesson_topic, UserProgressService::lesson_route),
+                      subscription(config.progress_topic, UserProgressService::progress_route)});
+}
+
+Json progress_event(const ProgressUpdate& update) {
+  Json event{{"event_id", update.event_id},
+             {"user_id", update.user_id},
+             {"lesson_id", update.lesson_id},
+             {"progress_percentage", update.progress_percentage},
+             {"status", update.status},
+             {"updated_at", update.updated_at}};
+  if (update.completed_exercises) event["completed_exercises"] = *update.completed_exercises;
+  return event;
+}
+
+Json update_answer(const ProgressUpdate& update, const Json& stored, bool published) {
+  Json lesson;
+  for (const auto& entry : stored["lessons"])
+    if (entry.value("lesson_id", "") == update.lesson_id) lesson = entry;
+  return Json{{"user_id", update.user_id},
+              {"lesson", lesson},
+              {"event", {{"id", update.event_id}, {"status", published ? "published" : "not_published"}}}};
+}
+
 }  // namespace
 
 UserProgressService::UserProgressService(dapr::DaprClient& dapr, const Clock& clock, metrics::Registry& registry,
@@ -59,13 +89,7 @@ void UserProgressService::register_routes(services::Router& router) {
 }
 
 boost::asio::awaitable<http::Response> UserProgressService::subscribe(const http::Request&) {
-  // Same routes and dead-letter topics as deploy/dapr/subscription-*.yaml, so the programmatic and
-  // declarative forms describe one subscription.
-  auto subscription = [&](const std::string& topic, const char* route) {
-    return Json{{"pubsubname", config_.pubsub}, {"topic", topic}, {"route", route}, {"deadLetterTopic", topic + "-deadletter"}};
-  };
-  co_return json_response(200, Json::array({subscription(config_.lesson_topic, lesson_route),
-                                            subscription(config_.progress_topic, progress_route)}));
+  co_return json_response(200, subscriptions(config_));
 }
 
 http::Response UserProgressService::delivery_answer(const std::string& topic, const char* outcome) {
@@ -146,26 +170,15 @@ boost::asio::awaitable<http::Response> UserProgressService::update_progress(cons
                                              "progress could not be stored: " + stored.error().describe());
   updates_.with({update->status}).inc();
 
-  Json event{{"event_id", update->event_id},
-             {"user_id", update->user_id},
-             {"lesson_id", update->lesson_id},
-             {"progress_percentage", update->progress_percentage},
-             {"status", update->status},
-             {"updated_at", update->updated_at}};
-  if (update->completed_exercises) event["completed_exercises"] = *update->completed_exercises;
+  std::string event = progress_event(*update).dump();
   std::map<std::string, std::string> metadata;
   metadata.emplace("cloudevent.id", update->event_id);
-  auto published = co_await dapr_.publish(config_.pubsub, config_.progress_topic, event.dump(), std::move(metadata));
+  auto published = co_await dapr_.publish(config_.pubsub, config_.progress_topic, std::move(event), std::move(metadata));
   if (!published)
     log_.warn("progress stored but the progress-updated event was not published",
               {{"event_id", update->event_id}, {"error", published.error().describe()}});
 
-  Json lesson;
-  for (const auto& entry : (*stored)["lessons"])
-    if (entry.value("lesson_id", "") == update->lesson_id) lesson = entry;
-  co_return json_response(200, Json{{"user_id", update->user_id},
-                                    {"lesson", lesson},
-                                    {"event", {{"id", update->event_id}, {"status", published ? "published" : "not_published"}}}});
+  co_return json_response(200, update_answer(*update, *stored, published.has_value()));
 }
 
 boost::asio::awaitable<http::Response> UserProgressService::status(const http::Request& request) {
