@@ -77,7 +77,10 @@ void substitute(YAML::Node node, const LocalSubstitutions& subs) {
   } else if (node.IsScalar()) {
     const std::string& text = node.Scalar();
     static const std::string prefix = ".learnflow/";
-    if (!subs.state_dir.empty() && text.rfind(prefix, 0) == 0) node = subs.state_dir + "/" + text.substr(prefix.size());
+    if (!subs.state_dir.empty() && text.rfind(prefix, 0) == 0) {
+      node = subs.state_dir + "/" + text.substr(prefix.size());
+      node.SetTag("!");
+    }
   }
 }
 
@@ -87,9 +90,15 @@ void substitute_component(YAML::Node root, const LocalSubstitutions& subs) {
   if (!entries.IsSequence()) return;
   for (auto entry : entries) {
     const std::string name = yaml::scalar_at(entry, "name").value_or("");
-    if (type == "pubsub.kafka" && name == "brokers" && !subs.kafka_bootstrap.empty()) entry["value"] = subs.kafka_bootstrap;
+    if (type == "pubsub.kafka" && name == "brokers" && !subs.kafka_bootstrap.empty()) {
+      entry["value"] = subs.kafka_bootstrap;
+      entry["value"].SetTag("!");
+    }
     if (type == "state.postgresql" && name == "connectionString" && !subs.postgres_connection.empty())
+    {
       entry["value"] = subs.postgres_connection;
+      entry["value"].SetTag("!");
+    }
   }
 }
 
@@ -109,6 +118,29 @@ Status reset_dir(const std::string& dir) {
   return {};
 }
 
+// Emits a node keeping quoted scalars quoted: Dapr and Kubernetes treat `"1"` and `1` differently.
+void emit(YAML::Emitter& out, const YAML::Node& node) {
+  if (node.IsMap()) {
+    out << YAML::BeginMap;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      out << YAML::Key;
+      emit(out, it->first);
+      out << YAML::Value;
+      emit(out, it->second);
+    }
+    out << YAML::EndMap;
+  } else if (node.IsSequence()) {
+    out << YAML::BeginSeq;
+    for (const auto& child : node) emit(out, child);
+    out << YAML::EndSeq;
+  } else if (node.IsScalar()) {
+    if (node.Tag() == "!") out << YAML::DoubleQuoted;
+    out << node.Scalar();
+  } else {
+    out << YAML::Null;
+  }
+}
+
 }  // namespace
 
 std::string render_substituted(const yaml::Document& doc, const LocalSubstitutions& subs) {
@@ -116,7 +148,7 @@ std::string render_substituted(const yaml::Document& doc, const LocalSubstitutio
   if (yaml::scalar_at(copy, "kind").value_or("") == "Component") substitute_component(copy, subs);
   substitute(copy, subs);
   YAML::Emitter out;
-  out << copy;
+  emit(out, copy);
   return std::string(out.c_str()) + "\n";
 }
 

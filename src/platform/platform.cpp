@@ -135,6 +135,7 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
 
   // The platform's metrics endpoint (kube-state-metrics, cAdvisor and its own process metrics).
   Platform* self = platform.get();
+  metrics::register_process_metrics(impl.own_metrics);
   http::ServerOptions server_options;
   server_options.port = static_cast<std::uint16_t>(options.metrics_port);
   impl.metrics_server = std::make_unique<http::Server>(
@@ -142,7 +143,7 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
         const auto snapshot = self->snapshot();
         if (request.path == "/metrics/kube-state-metrics") co_return http::Response::text(200, render_kube_state_metrics(snapshot));
         if (request.path == "/metrics/cadvisor") co_return http::Response::text(200, render_cadvisor_metrics(snapshot));
-        if (request.path == "/metrics") co_return http::Response::text(200, render_kube_state_metrics(snapshot) + render_cadvisor_metrics(snapshot));
+        if (request.path == "/metrics") co_return http::Response::text(200, self->impl_->own_metrics.render());
         if (request.path == "/healthz") co_return http::Response::text(200, "ok\n");
         co_return http::Response::text(404, "not found\n");
       });

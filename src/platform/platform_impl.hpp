@@ -13,6 +13,7 @@
 
 #include "http/server.hpp"
 #include "kafka/broker.hpp"
+#include "metrics/metrics.hpp"
 #include "platform/balancer.hpp"
 #include "platform/hpa_controller.hpp"
 #include "platform/platform.hpp"
@@ -57,6 +58,7 @@ struct Platform::Impl {
   std::unique_ptr<http::Server> metrics_server;
   std::thread io_thread;
   int metrics_port = 0;
+  metrics::Registry own_metrics;  // the supervisor process itself (/metrics)
 
   SteadyTime next_hpa_sync{};
   std::map<std::string, std::string> written_targets;  // file_sd path → content
