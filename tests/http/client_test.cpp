@@ -107,6 +107,33 @@ TEST(Client, ConcurrentRequestsOpenSeparateConnectionsThenPoolThem) {
   EXPECT_EQ(client.stats().idle_connections, 4u);
 }
 
+asio::awaitable<int> send_sequence(Client& client, Endpoint endpoint, int worker, int count) {
+  int ok = 0;
+  for (int i = 0; i < count; ++i) {
+    std::string body = std::to_string(worker) + ":" + std::to_string(i);
+    auto response = co_await client.send(endpoint, make_request("POST", "/", body), 5s);
+    if (response && response->body == body) ++ok;
+  }
+  co_return ok;
+}
+
+// Both sides on two-thread io_contexts: per-connection strands must keep every exchange intact.
+TEST(Client, ConcurrentWorkersOnMultiThreadedContexts) {
+  TestServer server(echo_handler, {}, 2);
+  IoThreads threads(2);
+  Client client(threads.io);
+  constexpr int workers = 8;
+  constexpr int per_worker = 100;
+  std::vector<std::future<int>> results;
+  for (int w = 0; w < workers; ++w) {
+    results.push_back(asio::co_spawn(threads.io, send_sequence(client, server.endpoint(), w, per_worker), asio::use_future));
+  }
+  for (auto& result : results) EXPECT_EQ(result.get(), per_worker);
+  EXPECT_LE(server.server().stats().accepted_connections, static_cast<std::uint64_t>(workers));
+  EXPECT_EQ(client.stats().connections_opened + client.stats().connections_reused,
+            static_cast<std::uint64_t>(workers * per_worker));
+}
+
 TEST(Client, PassesMethodsHeadersAndBodiesThrough) {
   TestServer server(echo_handler);
   IoThreads threads(1);
