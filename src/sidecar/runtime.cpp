@@ -5,7 +5,6 @@
 #include <thread>
 
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "core/asio_scheduler.hpp"
@@ -90,6 +89,10 @@ std::unique_ptr<http::Server> start_server(boost::asio::io_context& io, const st
 
 int run_sidecar(const Options& options) {
   log::Logger log("dapr.runtime");
+  const auto started = std::chrono::steady_clock::now();
+  auto elapsed_ms = [started] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  };
   log.info(std::string("Starting Dapr Runtime -- version ") + kVersion);
   log.info("Log level set to: " + std::string(log::level_name(options.log_level)));
 
@@ -169,8 +172,18 @@ int run_sidecar(const Options& options) {
       app.start_health_checks();
     }
     co_await subscriber.start(std::move(declarative));
-    log.info("dapr initialized. Status: Running. Init Elapsed " + std::to_string(0) + "ms");
-  }, boost::asio::detached);
+    log.info("dapr initialized. Status: Running. Init Elapsed " + std::to_string(elapsed_ms()) + "ms");
+  }, [&log](std::exception_ptr failure) {
+    // `detached` would swallow this silently and leave the sidecar running without subscriptions.
+    if (!failure) return;
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& e) {
+      log.error(std::string("Initialization failed after the app was discovered: ") + e.what());
+    } catch (...) {
+      log.error("Initialization failed after the app was discovered: unknown exception");
+    }
+  });
 
   // SIGTERM/SIGINT: stop accepting, drain in-flight requests, commit consumed offsets, leave
   // the name-resolution registry, flush spans, then let io.run() return.

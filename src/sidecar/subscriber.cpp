@@ -83,7 +83,9 @@ boost::asio::awaitable<void> Subscriber::start(std::vector<SubscriptionSpec> dec
       continue;
     }
     ctx_.subscriptions.push_back(sub);
-    active_[sub.pubsub_name][sub.topic] = std::make_shared<const SubscriptionSpec>(std::move(sub));
+    // Keys first: the right side of `=` is evaluated before the left, and it moves `sub` away.
+    auto& slot = active_[sub.pubsub_name][sub.topic];
+    slot = std::make_shared<const SubscriptionSpec>(std::move(sub));
   }
   for (auto& [pubsub_name, topics] : active_) {
     std::vector<std::string> names;
