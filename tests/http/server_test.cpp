@@ -159,6 +159,43 @@ TEST(Server, ListenReportsBindFailure) {
   EXPECT_NE(result.error().message.find("bind: address already in use"), std::string::npos) << result.error().message;
 }
 
+TEST(Server, IncompleteRequestIsDroppedAfterReadTimeout) {
+  ServerOptions options;
+  options.read_timeout = 100ms;
+  TestServer server(echo_handler, options);
+  RawSocket socket(server.port());
+  auto started = std::chrono::steady_clock::now();
+  socket.send("GET / HTTP/1.1\r\nHost: x\r\n");  // header never finished
+  EXPECT_EQ(socket.read_all(), "");
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(elapsed, 90ms);
+  EXPECT_LT(elapsed, 1500ms);
+}
+
+TEST(Server, IdleKeepAliveConnectionClosesAfterIdleTimeout) {
+  ServerOptions options;
+  options.idle_timeout = 100ms;
+  options.read_timeout = 50ms;
+  TestServer server(echo_handler, options);
+  RawSocket socket(server.port());
+  socket.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  socket.read_response();
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(socket.read_all(), "");
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(elapsed, 140ms);  // idle_timeout + read_timeout
+  EXPECT_LT(elapsed, 1500ms);
+  EXPECT_TRUE(eventually([&] { return server.server().stats().active_connections == 0; }));
+}
+
+TEST(Server, Http10RequestGetsResponseAndClose) {
+  TestServer server(echo_handler);
+  RawSocket socket(server.port());
+  socket.send("GET /old HTTP/1.0\r\n\r\n");
+  auto response = socket.read_all();
+  EXPECT_EQ(response.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << response;
+}
+
 TEST(ServerShutdown, InFlightRequestFinishesWhileNewConnectionsAreRefused) {
   TestServer server([](Request request) -> asio::awaitable<Response> {
     if (request.path == "/slow") co_await sleep_for(400ms);
