@@ -1,0 +1,146 @@
+// Service invocation across real sidecars: round robin over two instances of one app id, failover
+// when one instance is killed, and an apps-target circuit breaker through its whole cycle.
+#include <gtest/gtest.h>
+
+#include "sidecar_integration/harness.hpp"
+
+namespace lf::sidecar::testing {
+namespace {
+
+// A name-resolution registry and a Configuration pointing at it, private to one test.
+struct Cluster {
+  TempDir dir{"lf-sidecar-invoke"};
+  std::string registry = dir.path() + "/nameresolution.db";
+  std::string config = dir.write("config.yaml", configuration_yaml(registry));
+
+  SidecarConfig sidecar(const std::string& app_id, std::uint16_t app_port, std::vector<std::string> resources = {}) const {
+    SidecarConfig c;
+    c.app_id = app_id;
+    c.app_port = app_port;
+    c.config_file = config;
+    c.resources_paths = std::move(resources);
+    return c;
+  }
+};
+
+Reply ok_with(const std::string& body) { return Reply{200, body}; }
+
+TEST(SidecarInvoke, RoundRobinOverTwoInstancesThenFailoverWhenOneIsKilled) {
+  Cluster cluster;
+  TestApp first([](const http::Request&) { return ok_with("\"first\""); });
+  TestApp second([](const http::Request&) { return ok_with("\"second\""); });
+  Sidecar callee_one(cluster.sidecar("target", first.port()), cluster.dir.path());
+  Sidecar callee_two(cluster.sidecar("target", second.port()), cluster.dir.path());
+  Sidecar caller(cluster.sidecar("caller", 0), cluster.dir.path());
+  ASSERT_TRUE(callee_one.start()) << callee_one.log();
+  ASSERT_TRUE(callee_two.start()) << callee_two.log();
+  ASSERT_TRUE(caller.start()) << caller.log();
+
+  constexpr int kCalls = 20;
+  for (int i = 0; i < kCalls; ++i) {
+    auto r = caller.request("GET", "/v1.0/invoke/target/method/work?n=" + std::to_string(i));
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  EXPECT_EQ(first.count("/work"), kCalls / 2u);
+  EXPECT_EQ(second.count("/work"), kCalls / 2u);
+  // The callee app sees Dapr's headers.
+  auto seen = first.requests_to("/work");
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen[0].headers.get_or("dapr-caller-app-id", ""), "caller");
+  EXPECT_EQ(seen[0].headers.get_or("dapr-callee-app-id", ""), "target");
+
+  // SIGKILL one instance and its app: every further idempotent call still succeeds, on the other.
+  callee_one.kill();
+  first.kill();
+  first.clear();
+  second.clear();
+  for (int i = 0; i < kCalls; ++i) {
+    auto r = caller.request("GET", "/v1.0/invoke/target/method/work");
+    ASSERT_EQ(r.status, 200) << "call " << i << ": " << r.body;
+    EXPECT_EQ(r.body, "\"second\"");
+  }
+  EXPECT_EQ(second.count("/work"), static_cast<std::size_t>(kCalls));
+  EXPECT_EQ(first.count("/work"), 0u);
+}
+
+TEST(SidecarInvoke, BreakerOpensRejectsAtOnceHalfOpensAndCloses) {
+  Cluster cluster;
+  std::string resources = cluster.dir.sub("resources");
+  cluster.dir.write("resources/resiliency.yaml", R"(apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+metadata:
+  name: invoke-resiliency
+spec:
+  policies:
+    circuitBreakers:
+      appBreaker:
+        maxRequests: 2
+        timeout: 1s
+        trip: consecutiveFailures > 2
+  targets:
+    apps:
+      target:
+        circuitBreaker: appBreaker
+)");
+  std::atomic<bool> failing{true};
+  TestApp app([&](const http::Request&) { return failing ? Reply{500, "{\"oops\":1}"} : ok_with("{\"ok\":1}"); });
+  Sidecar callee(cluster.sidecar("target", app.port()), cluster.dir.path());
+  Sidecar caller(cluster.sidecar("caller", 0, {resources}), cluster.dir.path());
+  ASSERT_TRUE(callee.start()) << callee.log();
+  ASSERT_TRUE(caller.start()) << caller.log();
+
+  // Three failures: the app's own answer comes back each time; the third trips the breaker.
+  for (int i = 0; i < 3; ++i) {
+    auto r = caller.request("POST", "/v1.0/invoke/target/method/op", "{}");
+    EXPECT_EQ(r.status, 500);
+    EXPECT_EQ(r.body, "{\"oops\":1}");
+  }
+  EXPECT_EQ(app.count("/op"), 3u);
+
+  // Open: rejected at once, without calling the app.
+  failing = false;
+  for (int i = 0; i < 3; ++i) {
+    auto started = std::chrono::steady_clock::now();
+    auto r = caller.request("POST", "/v1.0/invoke/target/method/op", "{}");
+    auto took = std::chrono::steady_clock::now() - started;
+    EXPECT_EQ(r.status, 500);
+    EXPECT_EQ(error_code(r), "ERR_DIRECT_INVOKE");
+    EXPECT_EQ(error_message(r), "failed to invoke, id: target, err: circuit breaker is open");
+    EXPECT_LT(took, 200ms);
+  }
+  EXPECT_EQ(app.count("/op"), 3u);
+  EXPECT_TRUE(wait_until([&] { return caller.log().find("Circuit breaker \\\"target:op\\\" changed state from closed to open") !=
+                                          std::string::npos ||
+                                      caller.log().find("Circuit breaker \"target:op\" changed state from closed to open") !=
+                                          std::string::npos; },
+                         2s))
+      << caller.log();
+
+  // After the 1s timeout: half-open admits calls to the app; maxRequests (2) successes close it.
+  std::this_thread::sleep_for(1100ms);
+  for (int i = 0; i < 2; ++i) {
+    auto r = caller.request("POST", "/v1.0/invoke/target/method/op", "{}");
+    EXPECT_EQ(r.status, 200) << r.body;
+  }
+  EXPECT_EQ(app.count("/op"), 5u);
+  auto log = caller.log();
+  EXPECT_NE(log.find("changed state from open to half-open"), std::string::npos) << log;
+  EXPECT_NE(log.find("changed state from half-open to closed"), std::string::npos) << log;
+
+  // Closed again: a failure is the app's answer, not a rejection.
+  failing = true;
+  auto r = caller.request("POST", "/v1.0/invoke/target/method/op", "{}");
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body, "{\"oops\":1}");
+  EXPECT_EQ(app.count("/op"), 6u);
+  auto metrics = caller.metrics();
+  EXPECT_EQ(metric_sum(metrics, "dapr_resiliency_activations_total",
+                       {{"policy", "circuitbreaker"}, {"target", "app_target"}, {"status", "open"}}),
+            1);
+  EXPECT_EQ(metric_sum(metrics, "dapr_resiliency_activations_total",
+                       {{"policy", "circuitbreaker"}, {"target", "app_target"}, {"status", "closed"}}),
+            1);
+}
+
+}  // namespace
+}  // namespace lf::sidecar::testing
