@@ -77,8 +77,19 @@ TEST(SidecarApi, ApiTokenBodyLimitAndRequestCountMetric) {
 TEST(SidecarApi, BrokenComponentFileStopsStartUpWithFileAndLine) {
   Fixture f;
   f.dir.write("resources/ok.yaml", component_yaml("statestore", "state.sqlite", {{"connectionString", f.dir.path() + "/s.db"}}));
-  // Line 6 holds a mapping where a sequence of {name, value} is expected... and line 8 breaks the YAML.
+  // A component without spec.type (reported where spec begins, line 6 column 3).
   std::string broken_file = f.dir.write("resources/broken.yaml", R"(apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: store2
+spec:
+  version: v1
+  metadata:
+  - name: connectionString
+    value: x.db
+)");
+  // And a YAML syntax error (an unclosed flow sequence, found at the end of the file).
+  std::string unparsable_file = f.dir.write("resources/unparsable.yaml", R"(apiVersion: dapr.io/v1alpha1
 kind: Component
 metadata:
   name: pubsub
@@ -95,7 +106,9 @@ spec:
   EXPECT_TRUE(exit->exited);
   EXPECT_NE(exit->code, 0);
   auto log = sidecar.log();
-  EXPECT_NE(log.find(broken_file + ":"), std::string::npos) << log;
+  EXPECT_NE(log.find(broken_file + ":6:3: error: missing required field spec.type"), std::string::npos) << log;
+  EXPECT_NE(log.find(unparsable_file + ":10:1: error: YAML syntax error"), std::string::npos) << log;
+  EXPECT_NE(log.find("Fatal error from runtime: failed to load resources (2 errors)"), std::string::npos) << log;
   EXPECT_NE(log.find("level=error"), std::string::npos) << log;
   EXPECT_EQ(log.find("dapr initialized"), std::string::npos) << log;
 }
