@@ -304,7 +304,8 @@ TEST(SidecarPubSub, RedeliveredAfterTheSubscribersSidecarIsKilledBeforeItAcks) {
     return metric_sum(sidecar->metrics(), "dapr_component_pubsub_ingress_count", {{"topic", topic}, {"process_status", "success"}}) == 1;
   }, 10s));
   std::this_thread::sleep_for(1500ms);  // offsets commit every second
-  sidecar->stop();
+  auto stopped = sidecar->stop();
+  EXPECT_TRUE(stopped.success()) << stopped.describe();  // SIGTERM: graceful, offsets committed
   sidecar = std::make_unique<Sidecar>(config, f.dir.path());
   ASSERT_TRUE(sidecar->start()) << sidecar->log();
   ASSERT_TRUE(subscribed(*sidecar, topic)) << sidecar->log();
