@@ -1,5 +1,8 @@
 // Service invocation: the caller's side (/v1.0/invoke and dapr-app-id) with app-target
 // resiliency, and the callee's side on the internal port (ACL, then the app).
+#include <optional>
+#include <utility>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 
@@ -75,13 +78,19 @@ bool parse_address(const std::string& address, http::Endpoint& ep) {
   return true;
 }
 
+Result<std::string> resolve(SidecarContext& ctx, const std::string& app_id) {
+  return ctx.resolve ? ctx.resolve(app_id) : Result<std::string>(fail("couldn't find service: " + app_id));
+}
+
 // One hop to a callee sidecar; connection refusals move on to the next instance at once, since
-// nothing was sent (safe even for non-idempotent calls).
+// nothing was sent (safe even for non-idempotent calls). `first_address`, when set, was resolved
+// already (each resolution advances the round robin).
 boost::asio::awaitable<Expected<http::Response, std::string>> send_to_callee(SidecarContext& ctx, const std::string& app_id,
-                                                                           http::Request request, Duration deadline) {
+                                                                           http::Request request, Duration deadline,
+                                                                           std::optional<std::string> first_address) {
   std::string last_error;
   for (int i = 0; i < kMaxInstancesPerAttempt; ++i) {
-    auto address = ctx.resolve ? ctx.resolve(app_id) : Result<std::string>(fail("couldn't find service: " + app_id));
+    auto address = i == 0 && first_address ? Result<std::string>(*first_address) : resolve(ctx, app_id);
     if (!address) co_return unexpected(address.error().message);
     http::Endpoint ep;
     if (!parse_address(*address, ep)) co_return unexpected("invalid address " + *address + " for app id " + app_id);
@@ -103,9 +112,15 @@ boost::asio::awaitable<http::Response> invoke_app(SidecarContext& ctx, std::stri
   const bool local = app_id == ctx.options.app_id;
   const bool has_target = ctx.resiliency.has_app_target(app_id);
   resiliency::PolicyDefinition policy;
+  auto preresolved = std::make_shared<std::optional<std::string>>();  // for the first attempt
   if (has_target) {
     policy = ctx.resiliency.endpoint_policy(app_id, method);
   } else if (!local) {
+    // Dapr resolves the callee before its built-in retries start: an unknown app id fails at
+    // once instead of after three retries (an apps target's policy does cover resolution).
+    auto resolved = resolve(ctx, app_id);
+    if (!resolved) co_return invoke_error(500, app_id, resolved.error().message);
+    *preresolved = std::move(*resolved);
     policy.retry = ctx.resiliency.builtin_retry(resiliency::BuiltInRetry::service);
     policy.target.operation = "endpoint[" + app_id + ", " + app_id + ":" + method + "]";
     policy.target.metric_target = "app_" + app_id;
@@ -115,11 +130,11 @@ boost::asio::awaitable<http::Response> invoke_app(SidecarContext& ctx, std::stri
 
   auto last = std::make_shared<std::optional<http::Response>>();
   auto executor = co_await boost::asio::this_coro::executor;
-  resiliency::Operation op = [&ctx, app_id, out, deadline, local, has_target, last, executor](const resiliency::AttemptContext&,
-                                                                              resiliency::OpCompletion done) {
+  resiliency::Operation op = [&ctx, app_id, out, deadline, local, has_target, last, preresolved, executor](
+                                 const resiliency::AttemptContext&, resiliency::OpCompletion done) {
     boost::asio::co_spawn(
         executor,
-        [&ctx, app_id, out, deadline, local, has_target, last, done]() -> boost::asio::awaitable<void> {
+        [&ctx, app_id, out, deadline, local, has_target, last, preresolved, done]() -> boost::asio::awaitable<void> {
           auto start = std::chrono::steady_clock::now();
           ctx.metrics.invocation_req_sent_total.with({ctx.options.app_id, app_id, "unary"}).inc();
           Expected<http::Response, std::string> res = unexpected(std::string());
@@ -127,7 +142,8 @@ boost::asio::awaitable<http::Response> invoke_app(SidecarContext& ctx, std::stri
             auto r = co_await ctx.app.call(out, deadline);
             res = r ? Expected<http::Response, std::string>(std::move(*r)) : unexpected(r.error().message);
           } else {
-            res = co_await send_to_callee(ctx, app_id, out, deadline);
+            std::optional<std::string> first_address = std::exchange(*preresolved, std::nullopt);
+            res = co_await send_to_callee(ctx, app_id, out, deadline, first_address);
           }
           if (!res) co_return done(resiliency::OpResult::failure(res.error()));
           std::string status = std::to_string(res->status);

@@ -63,6 +63,21 @@ TEST(SidecarInvoke, RoundRobinOverTwoInstancesThenFailoverWhenOneIsKilled) {
   EXPECT_EQ(first.count("/work"), 0u);
 }
 
+TEST(SidecarInvoke, UnknownAppIdFailsAtOnceWithDaprsError) {
+  Cluster cluster;
+  Sidecar caller(cluster.sidecar("caller", 0), cluster.dir.path());
+  ASSERT_TRUE(caller.start()) << caller.log();
+  auto started = std::chrono::steady_clock::now();
+  auto r = caller.request("GET", "/v1.0/invoke/nobody/method/x");
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(error_code(r), "ERR_DIRECT_INVOKE");
+  EXPECT_EQ(error_message(r), "failed to invoke, id: nobody, err: couldn't find service: nobody");
+  // Not retried by the built-in service retries (1s each): resolution happens before them.
+  EXPECT_LT(took, 500ms);
+  EXPECT_EQ(caller.log().find("Retrying in"), std::string::npos);
+}
+
 TEST(SidecarInvoke, BreakerOpensRejectsAtOnceHalfOpensAndCloses) {
   Cluster cluster;
   std::string resources = cluster.dir.sub("resources");
