@@ -78,6 +78,53 @@ TEST(SidecarInvoke, UnknownAppIdFailsAtOnceWithDaprsError) {
   EXPECT_EQ(caller.log().find("Retrying in"), std::string::npos);
 }
 
+TEST(SidecarInvoke, UnhealthyCalleeAppIsNotCalledUntilItRecovers) {
+  Cluster cluster;
+  std::string resources = cluster.dir.sub("resources");
+  // An apps target with only a timeout: no retries, so the callee's refusal comes back at once.
+  cluster.dir.write("resources/resiliency.yaml", R"(apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+metadata:
+  name: health
+spec:
+  policies:
+    timeouts:
+      general: 5s
+  targets:
+    apps:
+      target:
+        timeout: general
+)");
+  std::atomic<bool> healthy{true};
+  TestApp app([&](const http::Request& r) {
+    if (r.path == "/healthz") return healthy ? Reply{204, ""} : Reply{503, ""};
+    return ok_with("\"done\"");
+  });
+  auto callee_config = cluster.sidecar("target", app.port());
+  callee_config.extra_args = {"--enable-app-health-check", "true", "--app-health-check-path", "/healthz",
+                              "--app-health-probe-interval", "1", "--app-health-threshold", "1"};
+  Sidecar callee(callee_config, cluster.dir.path());
+  Sidecar caller(cluster.sidecar("caller", 0, {resources}), cluster.dir.path());
+  ASSERT_TRUE(callee.start()) << callee.log();
+  ASSERT_TRUE(caller.start()) << caller.log();
+  EXPECT_EQ(caller.request("GET", "/v1.0/invoke/target/method/work").status, 200);
+
+  healthy = false;
+  ASSERT_TRUE(wait_until([&] { return callee.log().find("App entered un-healthy status") != std::string::npos; }, 5s))
+      << callee.log();
+  auto refused = caller.request("GET", "/v1.0/invoke/target/method/work");
+  EXPECT_EQ(refused.status, 500);
+  EXPECT_EQ(error_code(refused), "ERR_DIRECT_INVOKE");
+  EXPECT_EQ(error_message(refused), "failed to invoke, id: target, err: app is not in a healthy state");
+  EXPECT_EQ(app.count("/work"), 1u);
+
+  healthy = true;
+  ASSERT_TRUE(wait_until([&] { return callee.log().find("App entered healthy status") != std::string::npos; }, 5s))
+      << callee.log();
+  EXPECT_EQ(caller.request("GET", "/v1.0/invoke/target/method/work").status, 200);
+  EXPECT_EQ(app.count("/work"), 2u);
+}
+
 TEST(SidecarInvoke, BreakerOpensRejectsAtOnceHalfOpensAndCloses) {
   Cluster cluster;
   std::string resources = cluster.dir.sub("resources");
