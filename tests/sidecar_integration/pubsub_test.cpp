@@ -215,6 +215,22 @@ scopes:
   ASSERT_TRUE(sidecar.start()) << sidecar.log();
   for (const auto& t : {t_retry, t_drop, t_missing, t_fail, t_dead, t_routed}) ASSERT_TRUE(subscribed(sidecar, t)) << sidecar.log();
 
+  // /v1.0/metadata lists both kinds of subscription.
+  auto metadata = Json::parse(sidecar.request("GET", "/v1.0/metadata").body, nullptr, false);
+  ASSERT_TRUE(metadata.is_object() && metadata.contains("subscriptions")) << metadata.dump();
+  ASSERT_EQ(metadata["subscriptions"].size(), 6u) << metadata.dump();
+  for (const auto& s : metadata["subscriptions"]) {
+    if (s["topic"] == t_routed) {
+      EXPECT_EQ(s["type"], "DECLARATIVE");
+      EXPECT_EQ(s["rules"], Json::parse(R"([{"match":"event.data.kind == \"widget\"","path":"/widgets"},{"match":"","path":"/other"}])"));
+    } else {
+      EXPECT_EQ(s["type"], "PROGRAMMATIC");
+    }
+    if (s["topic"] == t_drop) {
+      EXPECT_EQ(s["deadLetterTopic"], t_dead);
+    }
+  }
+
   const std::vector<std::pair<std::string, std::string>> json = {{"Content-Type", "application/json"}};
   for (const auto& t : {t_retry, t_drop, t_missing, t_fail})
     ASSERT_EQ(sidecar.request("POST", "/v1.0/publish/pubsub/" + t, R"({"topic":")" + t + "\"}", json).status, 204);
