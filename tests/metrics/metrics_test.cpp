@@ -73,5 +73,7 @@ TEST(Metrics, DaprBucketsMatchTheReference) {
   EXPECT_EQ(lf::metrics::dapr_latency_buckets_ms().back(), 100000);
   EXPECT_EQ(lf::metrics::dapr_size_buckets_bytes().size(), 13u);
   EXPECT_EQ(lf::metrics::format_value(0.5), "0.5");
+  EXPECT_EQ(lf::metrics::format_value(0.0025), "0.0025");
+  EXPECT_EQ(lf::metrics::format_value(0.1 + 0.2), "0.30000000000000004");
   EXPECT_EQ(lf::metrics::format_value(4294967296.0), "4294967296");
 }
