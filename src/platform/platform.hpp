@@ -72,6 +72,8 @@ class Platform {
   void shutdown();
 
   Status scale(const std::string& deployment, int replicas);
+  // Writes status.json now (reconcile writes it every second).
+  void write_status() const;
   ClusterSnapshot snapshot() const;
   const PlatformOptions& options() const { return options_; }
   const StateLayout& layout() const { return layout_; }

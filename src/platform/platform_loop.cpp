@@ -155,10 +155,13 @@ void Platform::reconcile() {
   if (now - impl.last_status_write >= std::chrono::seconds(1)) {
     impl.last_status_write = now;
     impl.mutex.unlock();
-    const std::string text = snapshot_to_json(snapshot()).dump(2) + "\n";
+    write_status();
     impl.mutex.lock();
-    (void)write_file_atomically(layout_.status_file(), text);
   }
+}
+
+void Platform::write_status() const {
+  (void)write_file_atomically(layout_.status_file(), snapshot_to_json(snapshot()).dump(2) + "\n");
 }
 
 Status Platform::scale(const std::string& deployment, int replicas) {

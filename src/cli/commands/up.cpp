@@ -108,6 +108,7 @@ int run_supervisor(const UpOptions& o) {
     if (!announced) {
       auto snapshot = platform->snapshot();
       if (snapshot.ready) {
+        platform->write_status();  // `learnflow status` right after `up -d` sees the ready state
         print_summary(snapshot, std::cout);
         std::cout << "READY\n" << std::flush;
         announced = true;
