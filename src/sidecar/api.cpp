@@ -71,13 +71,15 @@ http::Response metadata(SidecarContext& ctx) {
   j["enabledFeatures"] = Json::array();
   j["components"] = component_metadata(ctx);
   Json ext = {{"daprRuntimeVersion", "1.0.0-learnflow"}};
+  Json subs = Json::array();
   {
+    // Subscriptions start on the I/O thread after the app is discovered; with --threads > 1 this
+    // handler may run on another thread.
     std::lock_guard lock(ctx.metadata_mutex);
     for (const auto& [k, v] : ctx.extended_metadata) ext[k] = v;
+    for (const auto& s : ctx.subscriptions) subs.push_back(subscription_metadata(s));
   }
   j["extended"] = ext;
-  Json subs = Json::array();
-  for (const auto& s : ctx.subscriptions) subs.push_back(subscription_metadata(s));
   if (!subs.empty()) j["subscriptions"] = subs;
   if (ctx.app.configured()) {
     Json conn = {{"port", ctx.options.app_port},

@@ -64,8 +64,8 @@ struct SidecarContext {
   // unset: only the own app id is reachable.
   std::function<Result<std::string>(const std::string& app_id)> resolve;
   std::function<void(const std::string& app_id, const std::string& address)> forget_address;
-  std::vector<SubscriptionSpec> subscriptions;  // active ones, for /v1.0/metadata
-  std::mutex metadata_mutex;
+  std::vector<SubscriptionSpec> subscriptions;  // active ones, for /v1.0/metadata (metadata_mutex)
+  std::mutex metadata_mutex;  // guards subscriptions and extended_metadata
   std::map<std::string, std::string> extended_metadata;  // PUT /v1.0/metadata/<key>
   std::uint16_t internal_port = 0;
   std::string namespace_label = "default";  // NAMESPACE or "default", for component metric labels

@@ -82,7 +82,10 @@ boost::asio::awaitable<void> Subscriber::start(std::vector<SubscriptionSpec> dec
       ctx_.log.warn("subscription to topic " + sub.topic + " names pubsub " + sub.pubsub_name + ", which is not loaded; skipping");
       continue;
     }
-    ctx_.subscriptions.push_back(sub);
+    {
+      std::lock_guard lock(ctx_.metadata_mutex);
+      ctx_.subscriptions.push_back(sub);
+    }
     // Keys first: the right side of `=` is evaluated before the left, and it moves `sub` away.
     auto& slot = active_[sub.pubsub_name][sub.topic];
     slot = std::make_shared<const SubscriptionSpec>(std::move(sub));

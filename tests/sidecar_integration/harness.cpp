@@ -153,6 +153,9 @@ Status Sidecar::start(bool wait_healthy, Duration timeout) {
   for (const auto& p : config_.resources_paths) spawn.argv.insert(spawn.argv.end(), {"--resources-path", p});
   if (!config_.config_file.empty()) spawn.argv.insert(spawn.argv.end(), {"--config", config_.config_file});
   spawn.argv.insert(spawn.argv.end(), config_.extra_args.begin(), config_.extra_args.end());
+  // LF_SIDECAR_IT_THREADS=N runs every sidecar with N I/O threads (to shake out races).
+  if (const char* threads = std::getenv("LF_SIDECAR_IT_THREADS"); threads && *threads)
+    spawn.argv.insert(spawn.argv.end(), {"--threads", threads});
   spawn.env = config_.env;
   if (!config_.registry_file.empty()) spawn.env.emplace_back("LEARNFLOW_NAME_RESOLUTION_DB", config_.registry_file);
   spawn.output = process::Output::file;
