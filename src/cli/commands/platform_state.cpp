@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -56,6 +57,11 @@ std::vector<pid_t> processes_using(const std::string& state_dir) {
     const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
     if (pid <= 0 || pid == ::getpid()) continue;
     std::string cmdline = read_all("/proc/" + std::to_string(pid) + "/cmdline");
+    // Only what the platform starts; a pager or an editor showing a log file is left alone.
+    std::string program = cmdline.substr(0, cmdline.find('\0'));
+    program = program.substr(program.rfind('/') + 1);
+    static const std::vector<std::string> ours{"learnflow", "learnflow-sidecar", "java", "prometheus", "postgres"};
+    if (std::find(ours.begin(), ours.end(), program) == ours.end()) continue;
     for (auto& c : cmdline)
       if (c == '\0') c = ' ';
     if (cmdline.find(needle) != std::string::npos) pids.push_back(pid);

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
@@ -21,7 +22,8 @@ std::optional<pid_t> running_supervisor(const std::string& state_dir);
 // status.json as written by the supervisor, or nullopt.
 std::optional<nlohmann::json> read_status(const std::string& state_dir);
 
-// Pids of processes whose command line mentions the state directory (what `down` must leave none of).
+// Pids of platform processes (learnflow, learnflow-sidecar, java, prometheus, postgres) whose command
+// line mentions the state directory: what `down` must leave none of.
 std::vector<pid_t> processes_using(const std::string& state_dir);
 
 }  // namespace lf::cli
