@@ -134,7 +134,8 @@ std::uint16_t free_port() {
 }  // namespace
 
 Sidecar::Sidecar(SidecarConfig config, std::string log_dir) : config_(std::move(config)) {
-  log_path_ = log_dir + "/sidecar-" + config_.app_id + "-" + std::to_string(reinterpret_cast<std::uintptr_t>(this) % 100000) + ".log";
+  static std::atomic<int> sidecars{0};
+  log_path_ = log_dir + "/sidecar-" + config_.app_id + "-" + std::to_string(++sidecars) + ".log";
   http_port_ = free_port();
   internal_port_ = free_port();
   metrics_port_ = free_port();
@@ -145,6 +146,18 @@ Sidecar::~Sidecar() {
 }
 
 Status Sidecar::start(bool wait_healthy, Duration timeout) {
+  // Ports are chosen free but only bound by the child: another process may take one meanwhile.
+  for (int attempt = 0;; ++attempt) {
+    const std::size_t log_before = log().size();
+    auto started = start_once(wait_healthy, timeout);
+    if (started || attempt == 2 || log().find("failed to start", log_before) == std::string::npos) return started;
+    http_port_ = free_port();
+    internal_port_ = free_port();
+    metrics_port_ = free_port();
+  }
+}
+
+Status Sidecar::start_once(bool wait_healthy, Duration timeout) {
   process::SpawnOptions spawn;
   spawn.argv = {sidecar_binary(),      "--app-id", config_.app_id, "--dapr-http-port", std::to_string(http_port_),
                 "--dapr-internal-grpc-port", std::to_string(internal_port_), "--metrics-port", std::to_string(metrics_port_),

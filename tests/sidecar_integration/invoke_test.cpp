@@ -48,6 +48,19 @@ TEST(SidecarInvoke, RoundRobinOverTwoInstancesThenFailoverWhenOneIsKilled) {
   ASSERT_FALSE(seen.empty());
   EXPECT_EQ(seen[0].headers.get_or("dapr-caller-app-id", ""), "caller");
   EXPECT_EQ(seen[0].headers.get_or("dapr-callee-app-id", ""), "target");
+  EXPECT_EQ(seen[0].query.rfind("n=", 0), 0u) << seen[0].query;
+  // The caller's W3C trace continues into the callee app (same trace id, a new parent span).
+  const std::string trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
+  auto traced = caller.request("GET", "/v1.0/invoke/target/method/traced", "",
+                               {{"traceparent", "00-" + trace_id + "-00f067aa0ba902b7-01"}});
+  ASSERT_EQ(traced.status, 200);
+  auto traced_seen = first.count("/traced") ? first.requests_to("/traced") : second.requests_to("/traced");
+  ASSERT_EQ(traced_seen.size(), 1u);
+  std::string traceparent(traced_seen[0].headers.get_or("traceparent", ""));
+  EXPECT_EQ(traceparent.substr(0, 35), "00-" + trace_id);
+  EXPECT_EQ(traceparent.find("00f067aa0ba902b7"), std::string::npos) << traceparent;
+  first.clear();
+  second.clear();
 
   // SIGKILL one instance and its app: every further idempotent call still succeeds, on the other.
   callee_one.kill();
@@ -101,6 +114,7 @@ spec:
     return ok_with("\"done\"");
   });
   auto callee_config = cluster.sidecar("target", app.port());
+  callee_config.env = {{"APP_API_TOKEN", "app-secret"}};
   callee_config.extra_args = {"--enable-app-health-check", "true", "--app-health-check-path", "/healthz",
                               "--app-health-probe-interval", "1", "--app-health-threshold", "1"};
   Sidecar callee(callee_config, cluster.dir.path());
@@ -123,6 +137,9 @@ spec:
       << callee.log();
   EXPECT_EQ(caller.request("GET", "/v1.0/invoke/target/method/work").status, 200);
   EXPECT_EQ(app.count("/work"), 2u);
+  // APP_API_TOKEN goes with every call to the app except the health probes.
+  for (const auto& r : app.requests_to("/work")) EXPECT_EQ(r.headers.get_or("dapr-api-token", ""), "app-secret");
+  for (const auto& r : app.requests_to("/healthz")) EXPECT_FALSE(r.headers.contains("dapr-api-token"));
 }
 
 TEST(SidecarInvoke, BreakerOpensRejectsAtOnceHalfOpensAndCloses) {
