@@ -201,6 +201,10 @@ void Sidecar::kill() {
   process_->wait();
 }
 
+void Sidecar::signal(int sig) {
+  if (process_) (void)process_->signal(sig);
+}
+
 bool Sidecar::running() { return process_ && process_->is_running(); }
 
 std::optional<process::ExitStatus> Sidecar::wait_exit(Duration timeout) {

@@ -114,6 +114,7 @@ class Sidecar {
   // SIGTERM and wait (graceful); SIGKILL at once.
   process::ExitStatus stop(Duration grace = 10s);
   void kill();
+  void signal(int sig);  // to the sidecar's process group, without waiting
   bool running();
   std::optional<process::ExitStatus> wait_exit(Duration timeout);
 

@@ -2,6 +2,9 @@
 // when one instance is killed, and an apps-target circuit breaker through its whole cycle.
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <future>
+
 #include "sidecar_integration/harness.hpp"
 
 namespace lf::sidecar::testing {
@@ -74,6 +77,51 @@ TEST(SidecarInvoke, RoundRobinOverTwoInstancesThenFailoverWhenOneIsKilled) {
   }
   EXPECT_EQ(second.count("/work"), static_cast<std::size_t>(kCalls));
   EXPECT_EQ(first.count("/work"), 0u);
+}
+
+TEST(SidecarInvoke, ANewInstanceIsUsedWithoutRestartingTheCaller) {
+  Cluster cluster;
+  TestApp first([](const http::Request&) { return ok_with("1"); });
+  TestApp second([](const http::Request&) { return ok_with("2"); });
+  Sidecar callee_one(cluster.sidecar("target", first.port()), cluster.dir.path());
+  Sidecar caller(cluster.sidecar("caller", 0), cluster.dir.path());
+  ASSERT_TRUE(callee_one.start()) << callee_one.log();
+  ASSERT_TRUE(caller.start()) << caller.log();
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(caller.request("GET", "/v1.0/invoke/target/method/work").body, "1");
+
+  Sidecar callee_two(cluster.sidecar("target", second.port()), cluster.dir.path());
+  ASSERT_TRUE(callee_two.start()) << callee_two.log();
+  // The caller's lookup cache lives 1s; then the new instance takes its share.
+  ASSERT_TRUE(wait_until([&] {
+    auto r = caller.request("GET", "/v1.0/invoke/target/method/work");
+    EXPECT_EQ(r.status, 200);
+    return second.count("/work") > 0;
+  }, 5s));
+  first.clear();
+  second.clear();
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(caller.request("GET", "/v1.0/invoke/target/method/work").status, 200);
+  EXPECT_EQ(first.count("/work"), 5u);
+  EXPECT_EQ(second.count("/work"), 5u);
+}
+
+TEST(SidecarInvoke, SigtermLetsAnInFlightCallFinishAndExitsZero) {
+  Cluster cluster;
+  TestApp app([](const http::Request&) { return Reply{200, "\"slow\"", "application/json", 700ms}; });
+  Sidecar callee(cluster.sidecar("target", app.port()), cluster.dir.path());
+  Sidecar caller(cluster.sidecar("caller", 0), cluster.dir.path());
+  ASSERT_TRUE(callee.start()) << callee.log();
+  ASSERT_TRUE(caller.start()) << caller.log();
+  auto in_flight = std::async(std::launch::async, [&] { return caller.request("GET", "/v1.0/invoke/target/method/slow"); });
+  ASSERT_TRUE(wait_until([&] { return app.count("/slow") == 1; }, 5s));
+  caller.signal(SIGTERM);
+  auto r = in_flight.get();
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "\"slow\"");
+  auto exit = caller.wait_exit(10s);
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_TRUE(exit->success()) << exit->describe();
+  EXPECT_NE(caller.log().find("Shutdown complete"), std::string::npos) << caller.log();
+  EXPECT_EQ(caller.request("GET", "/v1.0/healthz").status, -1);  // nothing listens any more
 }
 
 TEST(SidecarInvoke, UnknownAppIdFailsAtOnceWithDaprsError) {
