@@ -160,8 +160,9 @@ TEST(SidecarPubSub, DeliverySemanticsDeadLettersAndRouteRules) {
   PubSubFixture f;
   const std::string t_retry = BrokerEnvironment::unique_topic("retry"), t_drop = BrokerEnvironment::unique_topic("drop"),
                     t_missing = BrokerEnvironment::unique_topic("missing"), t_fail = BrokerEnvironment::unique_topic("fail"),
-                    t_dead = BrokerEnvironment::unique_topic("dead"), t_routed = BrokerEnvironment::unique_topic("routed");
-  for (const auto& t : {t_retry, t_drop, t_missing, t_fail, t_dead, t_routed}) ASSERT_TRUE(broker.create_topic(t));
+                    t_dead = BrokerEnvironment::unique_topic("dead"), t_routed = BrokerEnvironment::unique_topic("routed"),
+                    t_raw = BrokerEnvironment::unique_topic("raw");
+  for (const auto& t : {t_retry, t_drop, t_missing, t_fail, t_dead, t_routed, t_raw}) ASSERT_TRUE(broker.create_topic(t));
   f.dir.write("resources/pubsub.yaml", kafka_component("pubsub", "semantics-group"));
   f.dir.write("resources/resiliency.yaml", R"(apiVersion: dapr.io/v1alpha1
 kind: Resiliency
@@ -201,6 +202,7 @@ scopes:
       {{"pubsubname", "pubsub"}, {"topic", t_missing}, {"route", "/missing"}, {"deadLetterTopic", t_dead}},
       {{"pubsubname", "pubsub"}, {"topic", t_fail}, {"route", "/fail"}},
       {{"pubsubname", "pubsub"}, {"topic", t_dead}, {"route", "/dead"}},
+      {{"pubsubname", "pubsub"}, {"topic", t_raw}, {"route", "/raw"}, {"metadata", {{"rawPayload", "true"}}}},
   }).dump();
   std::atomic<int> retry_calls{0}, fail_calls{0};
   TestApp app([&](const http::Request& r) {
@@ -213,12 +215,13 @@ scopes:
   });
   Sidecar sidecar(f.sidecar("subscriber", app.port()), f.dir.path());
   ASSERT_TRUE(sidecar.start()) << sidecar.log();
-  for (const auto& t : {t_retry, t_drop, t_missing, t_fail, t_dead, t_routed}) ASSERT_TRUE(subscribed(sidecar, t)) << sidecar.log();
+  for (const auto& t : {t_retry, t_drop, t_missing, t_fail, t_dead, t_routed, t_raw})
+    ASSERT_TRUE(subscribed(sidecar, t)) << sidecar.log();
 
   // /v1.0/metadata lists both kinds of subscription.
   auto metadata = Json::parse(sidecar.request("GET", "/v1.0/metadata").body, nullptr, false);
   ASSERT_TRUE(metadata.is_object() && metadata.contains("subscriptions")) << metadata.dump();
-  ASSERT_EQ(metadata["subscriptions"].size(), 6u) << metadata.dump();
+  ASSERT_EQ(metadata["subscriptions"].size(), 7u) << metadata.dump();
   for (const auto& s : metadata["subscriptions"]) {
     if (s["topic"] == t_routed) {
       EXPECT_EQ(s["type"], "DECLARATIVE");
@@ -234,12 +237,18 @@ scopes:
   const std::vector<std::pair<std::string, std::string>> json = {{"Content-Type", "application/json"}};
   for (const auto& t : {t_retry, t_drop, t_missing, t_fail})
     ASSERT_EQ(sidecar.request("POST", "/v1.0/publish/pubsub/" + t, R"({"topic":")" + t + "\"}", json).status, 204);
-  ASSERT_EQ(sidecar.request("POST", "/v1.0/publish/pubsub/" + t_routed, R"({"kind":"widget"})", json).status, 204);
+  const std::string trace_id = "0af7651916cd43dd8448eb211c80319c";
+  auto traced = json;
+  traced.emplace_back("traceparent", "00-" + trace_id + "-b7ad6b7169203331-01");
+  ASSERT_EQ(sidecar.request("POST", "/v1.0/publish/pubsub/" + t_routed, R"({"kind":"widget"})", traced).status, 204);
+  // rawPayload: no envelope on the wire; the subscriber (rawPayload too) gets a synthesized one.
+  ASSERT_EQ(sidecar.request("POST", "/v1.0/publish/pubsub/" + t_raw + "?metadata.rawPayload=true", "plain bytes",
+                            {{"Content-Type", "text/plain"}}).status, 204);
   ASSERT_EQ(sidecar.request("POST", "/v1.0/publish/pubsub/" + t_routed, R"({"kind":"gadget"})", json).status, 204);
 
   ASSERT_TRUE(wait_until([&] {
     return app.count("/retry") >= 3 && app.count("/fail") >= 3 && app.count("/dead") >= 2 && app.count("/widgets") >= 1 &&
-           app.count("/other") >= 1;
+           app.count("/other") >= 1 && app.count("/raw") >= 1;
   }, 60s)) << sidecar.log();
   std::this_thread::sleep_for(1500ms);  // anything redelivered by mistake would show up by now
 
@@ -263,6 +272,14 @@ scopes:
   ASSERT_EQ(app.count("/other"), 1u);
   EXPECT_EQ(event_data(app.requests_to("/widgets")[0]), Json({{"kind", "widget"}}));
   EXPECT_EQ(event_data(app.requests_to("/other")[0]), Json({{"kind", "gadget"}}));
+  // The publisher's trace continues through Kafka into the delivery (in the event and the header).
+  auto widget = app.requests_to("/widgets")[0];
+  EXPECT_EQ(std::string(widget.headers.get_or("traceparent", "")).substr(0, 35), "00-" + trace_id);
+  EXPECT_EQ(Json::parse(widget.body).value("traceparent", "").substr(0, 35), "00-" + trace_id) << widget.body;
+  EXPECT_EQ(widget.headers.get_or("Content-Type", ""), "application/cloudevents+json");
+  ASSERT_EQ(app.count("/raw"), 1u);
+  auto raw = Json::parse(app.requests_to("/raw")[0].body, nullptr, false);
+  EXPECT_EQ(raw.value("data_base64", ""), "cGxhaW4gYnl0ZXM=") << raw.dump();  // "plain bytes"
 
   auto metrics = sidecar.metrics();
   auto ingress = [&](const std::string& topic, const std::string& process_status) {
