@@ -1,6 +1,10 @@
 // The HTTP API's guards and bookkeeping against a real sidecar: DAPR_API_TOKEN, the body limit,
 // dapr_http_server_request_count, and a broken component file stopping start-up.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "sidecar_integration/harness.hpp"
 
@@ -72,6 +76,69 @@ TEST(SidecarApi, ApiTokenBodyLimitAndRequestCountMetric) {
   EXPECT_EQ(total, 8 + count("GET", "/v1.0/healthz", "204"));
   // The metrics port needs no token.
   EXPECT_FALSE(metrics.empty());
+}
+
+// Writes raw bytes to 127.0.0.1:port and returns whatever comes back before the peer closes
+// (or 2 s pass).
+std::string raw_exchange(std::uint16_t port, const std::string& bytes) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval timeout{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string out;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size())) {
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) out.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+TEST(SidecarApi, MalformedRequestsGetA4xxWithAnErrorBodyAndTheSidecarStaysUp) {
+  Fixture f;
+  f.dir.write("resources/statestore.yaml",
+              component_yaml("statestore", "state.sqlite", {{"connectionString", f.dir.path() + "/state.db"}}));
+  Sidecar sidecar(f.sidecar("robust"), f.dir.path());
+  ASSERT_TRUE(sidecar.start()) << sidecar.log();
+  struct Case {
+    std::string method, path, body;
+    int status;
+    std::string code;
+  };
+  const std::vector<Case> cases = {
+      {"POST", "/v1.0/state/statestore", "not json", 400, "ERR_MALFORMED_REQUEST"},
+      {"POST", "/v1.0/state/statestore", R"([{"value":1}])", 400, "ERR_MALFORMED_REQUEST"},
+      {"POST", "/v1.0/state/statestore", R"([{"key":"a||b","value":1}])", 400, "ERR_MALFORMED_REQUEST"},
+      {"POST", "/v1.0/state/statestore", R"([{"key":"k","value":1,"metadata":{"ttlInSeconds":"soon"}}])", 400,
+       "ERR_MALFORMED_REQUEST"},
+      {"POST", "/v1.0/state/statestore/bulk", R"({"keys":[1,2]})", 400, "ERR_MALFORMED_REQUEST"},
+      {"POST", "/v1.0/state/statestore/transaction", R"({"operations":[{"operation":"merge"}]})", 400,
+       "ERR_MALFORMED_REQUEST"},
+      {"GET", "/v1.0/state/nostore/k", "", 400, "ERR_STATE_STORE_NOT_FOUND"},
+      {"POST", "/v1.0/publish/pubsub/topic", "{}", 400, "ERR_PUBSUB_NOT_CONFIGURED"},
+      {"GET", "/v1.0/nothing/here", "", 404, "ERR_DIRECT_INVOKE"},
+  };
+  for (const auto& c : cases) {
+    auto r = sidecar.request(c.method, c.path, c.body, {{"Content-Type", "application/json"}});
+    EXPECT_EQ(r.status, c.status) << c.method << " " << c.path << " " << c.body << ": " << r.body;
+    EXPECT_EQ(error_code(r), c.code) << c.method << " " << c.path << " " << c.body << ": " << r.body;
+  }
+  // Bytes that are not HTTP, a header over the limit, a bad Content-Length.
+  EXPECT_EQ(raw_exchange(sidecar.http_port(), "\x16\x03\x01garbage\r\n\r\n").rfind("HTTP/1.1 400", 0), 0u);
+  EXPECT_EQ(raw_exchange(sidecar.http_port(), "GET /v1.0/metadata HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20000, 'a') +
+                                                  "\r\n\r\n")
+                .rfind("HTTP/1.1 431", 0),
+            0u);
+  EXPECT_EQ(raw_exchange(sidecar.http_port(), "POST /v1.0/state/statestore HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n")
+                .rfind("HTTP/1.1 400", 0),
+            0u);
+  EXPECT_TRUE(sidecar.running());
+  EXPECT_EQ(sidecar.request("GET", "/v1.0/healthz").status, 204);
+  EXPECT_EQ(sidecar.request("GET", "/v1.0/state/statestore/k").status, 204);
 }
 
 TEST(SidecarApi, BrokenComponentFileStopsStartUpWithFileAndLine) {
