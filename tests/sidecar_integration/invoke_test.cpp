@@ -236,6 +236,14 @@ spec:
     EXPECT_LT(took, 200ms);
   }
   EXPECT_EQ(app.count("/op"), 3u);
+  // The gauge has one series set per target app (as Dapr's): the last lookup's state is current.
+  auto open_metrics = caller.metrics();
+  EXPECT_EQ(metric_sum(open_metrics, "dapr_resiliency_cb_state",
+                       {{"policy", "circuitbreaker"}, {"target", "app_target"}, {"status", "open"}}),
+            1);
+  // Breakers are per target app and method: another method still reaches the app.
+  EXPECT_EQ(caller.request("POST", "/v1.0/invoke/target/method/other", "{}").status, 200);
+  EXPECT_EQ(app.count("/other"), 1u);
   EXPECT_TRUE(wait_until([&] { return caller.log().find("Circuit breaker \\\"target:op\\\" changed state from closed to open") !=
                                           std::string::npos ||
                                       caller.log().find("Circuit breaker \"target:op\" changed state from closed to open") !=
