@@ -28,41 +28,87 @@ int connect_loopback(int port) {
   return fd;
 }
 
-void relay(int a, int b) {
-  bool a_open = true, b_open = true;  // whether each side may still send to us
+namespace {
+
+// GET, HEAD, OPTIONS, PUT, DELETE may be sent again (RFC 9110 §9.2.2), like nginx's proxy_next_upstream.
+bool starts_idempotent_request(const std::string& head) {
+  for (const char* method : {"GET ", "HEAD ", "OPTIONS ", "PUT ", "DELETE "})
+    if (head.rfind(method, 0) == 0) return true;
+  return false;
+}
+
+bool send_all(int fd, const char* data, std::size_t size) {
+  for (std::size_t written = 0; written < size;) {
+    const ssize_t w = ::send(fd, data + written, size - written, MSG_NOSIGNAL);
+    if (w <= 0) return false;
+    written += static_cast<std::size_t>(w);
+  }
+  return true;
+}
+
+}  // namespace
+
+void relay(int client, int upstream, const std::function<int()>& reconnect) {
+  constexpr std::size_t kReplayLimit = 64 * 1024;
+  bool client_open = true, upstream_open = true;  // whether each side may still send to us
+  std::size_t upstream_bytes = 0;  // answered so far: once non-zero, no replay
+  std::string sent;                // what the client sent while nothing came back (for a replay)
+  int replays = 0;
   char buffer[16384];
-  while (a_open || b_open) {
-    pollfd fds[2] = {{a, static_cast<short>(a_open ? POLLIN : 0), 0}, {b, static_cast<short>(b_open ? POLLIN : 0), 0}};
+  // The endpoint went away before answering a request that may be repeated: the next one gets it.
+  auto replay = [&]() {
+    if (!reconnect || upstream_bytes > 0 || sent.empty() || sent.size() > kReplayLimit || replays >= 2 ||
+        !starts_idempotent_request(sent))
+      return false;
+    ++replays;
+    const int next = reconnect();
+    if (next < 0) return false;
+    ::close(upstream);
+    upstream = next;
+    upstream_open = true;
+    return send_all(upstream, sent.data(), sent.size());
+  };
+  while (client_open || upstream_open) {
+    pollfd fds[2] = {{client, static_cast<short>(client_open ? POLLIN : 0), 0},
+                     {upstream, static_cast<short>(upstream_open ? POLLIN : 0), 0}};
     if (::poll(fds, 2, 1000) < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    bool failed = false;
-    for (int i = 0; i < 2 && !failed; ++i) {
-      if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      const int from = i == 0 ? a : b;
-      const int to = i == 0 ? b : a;
-      const ssize_t n = ::read(from, buffer, sizeof buffer);
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t n = ::read(client, buffer, sizeof buffer);
       if (n <= 0) {
-        if (n < 0 && errno != ECONNRESET) failed = true;
-        (i == 0 ? a_open : b_open) = false;
-        ::shutdown(to, SHUT_WR);
-        if (n < 0) failed = true;
-        continue;
-      }
-      for (ssize_t written = 0; written < n;) {
-        const ssize_t w = ::send(to, buffer + written, static_cast<size_t>(n - written), MSG_NOSIGNAL);
-        if (w <= 0) {
-          failed = true;
-          break;
-        }
-        written += w;
+        client_open = false;
+        ::shutdown(upstream, SHUT_WR);
+      } else {
+        if (upstream_bytes == 0 && sent.size() <= kReplayLimit) sent.append(buffer, static_cast<std::size_t>(n));
+        if (!send_all(upstream, buffer, static_cast<std::size_t>(n)) && !replay()) break;
       }
     }
-    if (failed) break;
+    if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+      const ssize_t n = ::read(upstream, buffer, sizeof buffer);
+      if (n <= 0) {
+        if (replay()) continue;
+        upstream_open = false;
+        ::shutdown(client, SHUT_WR);
+        if (n < 0) break;
+      } else {
+        upstream_bytes += static_cast<std::size_t>(n);
+        if (!send_all(client, buffer, static_cast<std::size_t>(n))) break;
+      }
+    }
   }
-  ::close(a);
-  ::close(b);
+  ::close(client);
+  ::close(upstream);
+}
+
+int EndpointPicker::connect_next() {
+  const auto ports = endpoints();
+  for (std::size_t attempt = 0; attempt < ports.size(); ++attempt) {
+    const int port = ports[next++ % ports.size()];
+    if (int fd = connect_loopback(port); fd >= 0) return fd;
+  }
+  return -1;
 }
 
 Result<std::unique_ptr<TcpBalancer>> TcpBalancer::start(std::string name, int port, Endpoints endpoints,
@@ -90,7 +136,8 @@ Result<std::unique_ptr<TcpBalancer>> TcpBalancer::start(std::string name, int po
 }
 
 TcpBalancer::TcpBalancer(std::string name, int listen_fd, int port, Endpoints endpoints)
-    : name_(std::move(name)), listen_fd_(listen_fd), port_(port), endpoints_(std::move(endpoints)) {
+    : name_(std::move(name)), listen_fd_(listen_fd), port_(port), picker_(std::make_shared<EndpointPicker>()) {
+  picker_->endpoints = std::move(endpoints);
   acceptor_ = std::thread([this] { accept_loop(); });
 }
 
@@ -101,29 +148,20 @@ TcpBalancer::~TcpBalancer() {
   ::close(listen_fd_);
 }
 
-int TcpBalancer::connect_to_next_endpoint() {
-  const auto ports = endpoints_();
-  for (std::size_t attempt = 0; attempt < ports.size(); ++attempt) {
-    const int port = ports[next_++ % ports.size()];
-    if (int fd = connect_loopback(port); fd >= 0) return fd;
-  }
-  return -1;
-}
-
 void TcpBalancer::accept_loop() {
   while (!stopping_) {
     pollfd pfd{listen_fd_, POLLIN, 0};
     if (::poll(&pfd, 1, 200) <= 0) continue;
     int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (client < 0) continue;
-    // Loopback connects answer at once, so choosing the endpoint here keeps `this` out of the
-    // relay threads, which own only their two descriptors.
-    const int upstream = connect_to_next_endpoint();
+    const int upstream = picker_->connect_next();
     if (upstream < 0) {
       ::close(client);  // no ready endpoint: refuse, like a Service without endpoints
       continue;
     }
-    std::thread(relay, client, upstream).detach();
+    // The relay thread owns its descriptors and shares only the picker (it may outlive this).
+    std::thread([client, upstream, picker = picker_] { relay(client, upstream, [picker] { return picker->connect_next(); }); })
+        .detach();
   }
 }
 
