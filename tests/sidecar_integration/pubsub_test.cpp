@@ -88,6 +88,11 @@ spec:
         policy: constant
         duration: 200ms
         maxRetries: 2
+    circuitBreakers:
+      shortBreaker:
+        maxRequests: 1
+        timeout: 60s
+        trip: consecutiveFailures > 2
   targets:
     components:
       pubsub:
@@ -96,6 +101,7 @@ spec:
       pubsub-short:
         outbound:
           retry: brief
+          circuitBreaker: shortBreaker
 )");
   TestApp app([&](const http::Request& r) {
     if (r.path == "/dapr/subscribe")
@@ -121,6 +127,13 @@ spec:
       << error_message(gave_up);
   EXPECT_GE(took, 3 * 500ms + 2 * 200ms - 100ms);
   EXPECT_LT(took, 5s);
+  // Those three failed attempts tripped the component's breaker: the next publish is refused at once.
+  started = std::chrono::steady_clock::now();
+  auto refused = sidecar.request("POST", "/v1.0/publish/pubsub-short/" + topic, R"({"n":-2})", json);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 300ms);
+  EXPECT_EQ(refused.status, 500);
+  EXPECT_EQ(error_code(refused), "ERR_PUBSUB_PUBLISH_MESSAGE");
+  EXPECT_EQ(error_message(refused), "error when publishing to topic " + topic + " in pubsub pubsub-short: circuit breaker is open");
 
   // A publish during the outage keeps retrying and succeeds once the broker is back.
   auto pending = std::async(std::launch::async, [&] {
@@ -146,12 +159,15 @@ spec:
                        {{"policy", "retry"}, {"flow_direction", "outbound"}, {"target", "Pubsub_pubsub-short"}}),
             1);
   EXPECT_EQ(metric_sum(metrics, "dapr_component_pubsub_egress_count", {{"topic", topic}, {"success", "true"}}), 2);
-  EXPECT_EQ(metric_sum(metrics, "dapr_component_pubsub_egress_count", {{"topic", topic}, {"success", "false"}}), 1);
+  EXPECT_EQ(metric_sum(metrics, "dapr_component_pubsub_egress_count", {{"topic", topic}, {"success", "false"}}), 2);
   auto log = sidecar.log();
   // One WARN per operation (its first failure), as Dapr logs it.
   EXPECT_EQ(count_occurrences(log, "Error processing operation component[pubsub] output. Retrying in 200ms\u2026"), 1u) << log;
   EXPECT_EQ(count_occurrences(log, "Error processing operation component[pubsub-short] output. Retrying in 200ms\u2026"), 1u) << log;
   EXPECT_NE(log.find("Recovered processing operation component[pubsub] output after "), std::string::npos) << log;
+  EXPECT_NE(log.find("Circuit breaker \\\"shortBreaker-pubsub-short\\\" changed state from closed to open"), std::string::npos)
+      << log;
+  for (const auto& r : app.requests_to("/events")) EXPECT_NE(event_data(r), Json({{"n", -2}}));
 }
 
 TEST(SidecarPubSub, DeliverySemanticsDeadLettersAndRouteRules) {
