@@ -274,6 +274,29 @@ TEST(HpaController, MissingPodsCountAsFullRequestOnScaleDownAndZeroOnScaleUp) {
   EXPECT_EQ(up->replicas, 4);
 }
 
+TEST(HpaController, UnreadyPodsCountAsZeroOnScaleUpOnly) {
+  const SteadyTime now{std::chrono::hours(10)};
+  // Started 1 min ago (inside the 5 min CPU initialization period) and not Ready: unready.
+  HpaPod starting = ready_pod("s", 500, 100, now);
+  starting.start_time = now - std::chrono::minutes(1);
+  starting.ready = false;
+  // Up: ready pod at 280 % → ratio 4 > 1; the unready pod counts 0 → 140 % → ratio 2 → ceil(2×2) = 4.
+  auto up = cpu_utilization_replicas(now, 2, 70, {ready_pod("a", 280, 100, now), starting}, 0.1, 0.1, {});
+  ASSERT_TRUE(up);
+  EXPECT_EQ(up->replicas, 4);
+  EXPECT_EQ(up->utilization, 280);  // status reports the first, unadjusted utilization
+  // Down: the unready pod is simply left out: 10 % → ceil(0.142×1) = 1.
+  auto down = cpu_utilization_replicas(now, 2, 70, {ready_pod("a", 10, 100, now), starting}, 0.1, 0.1, {});
+  ASSERT_TRUE(down);
+  EXPECT_EQ(down->replicas, 1);
+  // A Ready pod whose sample predates its readiness + window is also unready during initialization.
+  HpaPod fresh = ready_pod("f", 500, 100, now);
+  fresh.start_time = now - std::chrono::seconds(20);
+  fresh.ready_transition = now - std::chrono::seconds(5);
+  auto only_fresh = cpu_utilization_replicas(now, 1, 70, {fresh}, 0.1, 0.1, {});
+  EXPECT_FALSE(only_fresh);  // no ready pod with metrics: the metric is invalid
+}
+
 TEST(HpaController, OutOfRangeCurrentIsClampedWithoutMetrics) {
   HpaController controller(example_hpa());
   const SteadyTime now{std::chrono::hours(10)};
