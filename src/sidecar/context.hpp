@@ -57,7 +57,7 @@ struct SidecarContext {
 
   Options options;
   resources::Configuration configuration;
-  std::vector<resources::Component> components;  // as loaded, for /v1.0/metadata
+  std::vector<resources::Component> components;  // the initialized ones, for /v1.0/metadata
   std::map<std::string, PubSubComponent> pubsubs;
   std::map<std::string, StateComponent> stores;
   // Name resolution as the handlers need it ("host:port" of a callee sidecar's internal port);

@@ -60,6 +60,7 @@ bool init_components(SidecarContext& ctx, const std::vector<resources::Component
       ctx.log.warn("Component " + name + " (" + kind + ") is not supported by the LearnFlow sidecar; skipping");
       continue;
     }
+    ctx.components.push_back(c);  // /v1.0/metadata lists initialized components only, as daprd
     ctx.metrics.component_init_total.with({ctx.options.app_id, c.type}).inc();
     ctx.metrics.component_loaded.with({ctx.options.app_id}).inc();
     ctx.log.info("Component loaded: " + name + " (" + kind + ")");
@@ -121,7 +122,7 @@ int run_sidecar(const Options& options) {
 
   SidecarContext ctx{.io = io, .client = client, .registry = registry, .metrics = dapr_metrics, .resiliency = provider,
                      .runner = runner, .app = app, .tracer = tracer, .workers = workers, .options = options,
-                     .configuration = loaded->configuration, .components = loaded->components};
+                     .configuration = loaded->configuration};
   ctx.namespace_label = options.namespace_name.empty() ? "default" : options.namespace_name;
 
   std::vector<SubscriptionSpec> declarative;

@@ -141,6 +141,56 @@ TEST(SidecarApi, MalformedRequestsGetA4xxWithAnErrorBodyAndTheSidecarStaysUp) {
   EXPECT_EQ(sidecar.request("GET", "/v1.0/state/statestore/k").status, 204);
 }
 
+std::string unreachable_kafka(std::uint16_t closed_port, bool ignore_errors) {
+  return R"(apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: pubsub
+spec:
+  type: pubsub.kafka
+  version: v1
+  initTimeout: 1s
+  ignoreErrors: )" + std::string(ignore_errors ? "true" : "false") + R"(
+  metadata:
+  - name: brokers
+    value: "127.0.0.1:)" + std::to_string(closed_port) + R"("
+  - name: authType
+    value: "none"
+)";
+}
+
+TEST(SidecarApi, UnreachableBrokerStopsStartUpUnlessIgnoreErrors) {
+  auto closed_port = process::free_tcp_port();
+  ASSERT_TRUE(closed_port);
+  {
+    Fixture f;
+    f.dir.write("resources/pubsub.yaml", unreachable_kafka(static_cast<std::uint16_t>(*closed_port), false));
+    Sidecar sidecar(f.sidecar("nobroker"), f.dir.path());
+    ASSERT_TRUE(sidecar.start(/*wait_healthy=*/false));
+    auto exit = sidecar.wait_exit(20s);
+    ASSERT_TRUE(exit.has_value()) << sidecar.log();
+    EXPECT_TRUE(exit->exited);
+    EXPECT_NE(exit->code, 0);
+    auto log = sidecar.log();
+    EXPECT_NE(log.find("Failed to init component pubsub (pubsub.kafka/v1)"), std::string::npos) << log;
+    EXPECT_NE(log.find("Fatal error from runtime: process component init error"), std::string::npos) << log;
+  }
+  Fixture f;
+  f.dir.write("resources/pubsub.yaml", unreachable_kafka(static_cast<std::uint16_t>(*closed_port), true));
+  Sidecar sidecar(f.sidecar("nobroker"), f.dir.path());
+  ASSERT_TRUE(sidecar.start()) << sidecar.log();
+  EXPECT_NE(sidecar.log().find("ignoreErrors is set: continuing without it"), std::string::npos) << sidecar.log();
+  auto r = sidecar.request("POST", "/v1.0/publish/pubsub/topic", "{}");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(error_code(r), "ERR_PUBSUB_NOT_CONFIGURED");
+  // Only initialized components are listed, as in Dapr.
+  auto metadata = sidecar.request("GET", "/v1.0/metadata");
+  EXPECT_EQ(metadata.body.find("\"pubsub.kafka\""), std::string::npos) << metadata.body;
+  EXPECT_EQ(metric_sum(sidecar.metrics(), "dapr_runtime_component_init_fail_total",
+                       {{"component", "pubsub.kafka"}, {"componentName", "pubsub"}, {"reason", "init"}}),
+            1);
+}
+
 TEST(SidecarApi, BrokenComponentFileStopsStartUpWithFileAndLine) {
   Fixture f;
   f.dir.write("resources/ok.yaml", component_yaml("statestore", "state.sqlite", {{"connectionString", f.dir.path() + "/s.db"}}));
