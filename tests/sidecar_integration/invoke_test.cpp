@@ -190,6 +190,58 @@ spec:
   for (const auto& r : app.requests_to("/healthz")) EXPECT_FALSE(r.headers.contains("dapr-api-token"));
 }
 
+TEST(SidecarInvoke, AppsTargetRetriesOnlyMatchingStatusCodes) {
+  Cluster cluster;
+  std::string resources = cluster.dir.sub("resources");
+  cluster.dir.write("resources/resiliency.yaml", R"(apiVersion: dapr.io/v1alpha1
+kind: Resiliency
+metadata:
+  name: retries
+spec:
+  policies:
+    retries:
+      unavailable:
+        policy: constant
+        duration: 200ms
+        maxRetries: 2
+        matching:
+          httpStatusCodes: "503"
+  targets:
+    apps:
+      target:
+        retry: unavailable
+)");
+  std::atomic<int> flaky_calls{0};
+  TestApp app([&](const http::Request& r) {
+    if (r.path == "/flaky") return ++flaky_calls <= 2 ? Reply{503, "{\"busy\":true}"} : ok_with("\"fine\"");
+    return Reply{500, "{\"broken\":true}"};
+  });
+  Sidecar callee(cluster.sidecar("target", app.port()), cluster.dir.path());
+  Sidecar caller(cluster.sidecar("caller", 0, {resources}), cluster.dir.path());
+  ASSERT_TRUE(callee.start()) << callee.log();
+  ASSERT_TRUE(caller.start()) << caller.log();
+
+  // 503 matches: retried every 200 ms until the app answers 200.
+  auto started = std::chrono::steady_clock::now();
+  auto r = caller.request("POST", "/v1.0/invoke/target/method/flaky", "{}");
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "\"fine\"");
+  EXPECT_EQ(app.count("/flaky"), 3u);
+  EXPECT_GE(took, 400ms);
+  // Every attempt carries the same body.
+  for (const auto& request : app.requests_to("/flaky")) EXPECT_EQ(request.body, "{}");
+  // 500 does not match: the app's answer comes back after one call.
+  auto broken = caller.request("POST", "/v1.0/invoke/target/method/broken", "{}");
+  EXPECT_EQ(broken.status, 500);
+  EXPECT_EQ(broken.body, "{\"broken\":true}");
+  EXPECT_EQ(app.count("/broken"), 1u);
+  auto metrics = caller.metrics();
+  EXPECT_EQ(metric_sum(metrics, "dapr_resiliency_activations_total", {{"policy", "retry"}, {"target", "app_target"}}), 1);
+  EXPECT_NE(caller.log().find("Error processing operation endpoint[target, target:flaky]. Retrying in 200ms\u2026"),
+            std::string::npos);
+}
+
 TEST(SidecarInvoke, BreakerOpensRejectsAtOnceHalfOpensAndCloses) {
   Cluster cluster;
   std::string resources = cluster.dir.sub("resources");
