@@ -242,6 +242,46 @@ spec:
             std::string::npos);
 }
 
+TEST(SidecarInvoke, CalleeAccessControlAllowsAndDeniesByCallerAndOperation) {
+  Cluster cluster;
+  std::string callee_config_file = cluster.dir.write("callee-config.yaml", configuration_yaml(cluster.registry, R"(  accessControl:
+    defaultAction: deny
+    trustDomain: public
+    policies:
+    - appId: caller
+      defaultAction: deny
+      trustDomain: public
+      namespace: default
+      operations:
+      - name: /allowed/*
+        httpVerb: ["GET"]
+        action: allow
+)"));
+  TestApp app([](const http::Request&) { return ok_with("\"ok\""); });
+  auto callee_config = cluster.sidecar("target", app.port());
+  callee_config.config_file = callee_config_file;
+  Sidecar callee(callee_config, cluster.dir.path());
+  Sidecar caller(cluster.sidecar("caller", 0), cluster.dir.path());
+  Sidecar intruder(cluster.sidecar("intruder", 0), cluster.dir.path());
+  ASSERT_TRUE(callee.start()) << callee.log();
+  ASSERT_TRUE(caller.start()) << caller.log();
+  ASSERT_TRUE(intruder.start()) << intruder.log();
+
+  EXPECT_EQ(caller.request("GET", "/v1.0/invoke/target/method/allowed/one").status, 200);
+  auto wrong_verb = caller.request("POST", "/v1.0/invoke/target/method/allowed/one", "{}");
+  EXPECT_EQ(wrong_verb.status, 403);
+  EXPECT_EQ(error_code(wrong_verb), "ERR_DIRECT_INVOKE");
+  auto other_operation = caller.request("GET", "/v1.0/invoke/target/method/secret");
+  EXPECT_EQ(other_operation.status, 403);
+  EXPECT_NE(error_message(other_operation).find("access control policy has denied access to appid: caller operation: secret verb: GET"),
+            std::string::npos)
+      << other_operation.body;
+  auto stranger = intruder.request("GET", "/v1.0/invoke/target/method/allowed/one");
+  EXPECT_EQ(stranger.status, 403) << stranger.body;
+  EXPECT_EQ(app.count("/allowed/one"), 1u);
+  EXPECT_EQ(app.count("/secret"), 0u);
+}
+
 TEST(SidecarInvoke, BreakerOpensRejectsAtOnceHalfOpensAndCloses) {
   Cluster cluster;
   std::string resources = cluster.dir.sub("resources");
