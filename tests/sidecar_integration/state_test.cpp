@@ -71,6 +71,38 @@ void check_etag_semantics(Sidecar& sidecar, const std::string& store, const std:
   EXPECT_EQ(sidecar.request("GET", base + "/order").status, 204);
 }
 
+// Transactions (atomic, etag-checked), bulk get and TTL on any store.
+void check_transactions_bulk_and_ttl(Sidecar& sidecar, const std::string& store, const std::string& stale_etag) {
+  const std::string base = "/v1.0/state/" + store;
+  auto tx = sidecar.request("POST", base + "/transaction", R"({"operations":[
+      {"operation":"upsert","request":{"key":"a","value":{"v":1}}},
+      {"operation":"upsert","request":{"key":"b","value":"two"}}]})");
+  ASSERT_EQ(tx.status, 204) << tx.body;
+  // One stale etag fails the whole transaction: "a" keeps its value.
+  auto stale_tx = sidecar.request("POST", base + "/transaction", R"({"operations":[
+      {"operation":"upsert","request":{"key":"a","value":{"v":100}}},
+      {"operation":"delete","request":{"key":"b","etag":")" + stale_etag + R"("}}]})");
+  EXPECT_EQ(stale_tx.status, 409) << stale_tx.body;
+  EXPECT_EQ(error_code(stale_tx), "ERR_STATE_TRANSACTION");
+  EXPECT_EQ(normalized(sidecar.request("GET", base + "/a").body), R"({"v":1})");
+
+  auto bulk = sidecar.request("POST", base + "/bulk", R"({"keys":["a","b","absent"]})");
+  ASSERT_EQ(bulk.status, 200) << bulk.body;
+  auto items = nlohmann::json::parse(bulk.body, nullptr, false);
+  ASSERT_TRUE(items.is_array() && items.size() == 3) << bulk.body;
+  EXPECT_EQ(items[0]["key"], "a");
+  EXPECT_EQ(items[0]["data"], nlohmann::json({{"v", 1}}));
+  EXPECT_FALSE(items[0].value("etag", "").empty());
+  EXPECT_EQ(items[1]["data"], "two");
+  EXPECT_EQ(items[2]["key"], "absent");
+  EXPECT_FALSE(items[2].contains("data"));
+
+  // SQLite timestamps have whole seconds (as Dapr's): a TTL of 2 s lives between 1 and 2 s.
+  ASSERT_EQ(sidecar.request("POST", base, R"([{"key":"brief","value":1,"metadata":{"ttlInSeconds":"2"}}])").status, 204);
+  EXPECT_EQ(sidecar.request("GET", base + "/brief").status, 200);
+  EXPECT_TRUE(wait_until([&] { return sidecar.request("GET", base + "/brief").status == 204; }, 4s));
+}
+
 TEST(SidecarState, EtagsAndFirstWriteOnSqlite) {
   TempDir dir("lf-sidecar-state");
   std::string resources = dir.sub("resources");
@@ -79,6 +111,7 @@ TEST(SidecarState, EtagsAndFirstWriteOnSqlite) {
   Sidecar sidecar(config, dir.path());
   ASSERT_TRUE(sidecar.start()) << sidecar.log();
   check_etag_semantics(sidecar, "statestore", "00000000-0000-4000-8000-000000000000", 409);
+  check_transactions_bulk_and_ttl(sidecar, "statestore", "00000000-0000-4000-8000-000000000000");
 }
 
 TEST(SidecarState, EtagsAndFirstWriteOnPostgres) {
@@ -94,6 +127,7 @@ TEST(SidecarState, EtagsAndFirstWriteOnPostgres) {
   // ETags are xmin values; Dapr's v1 component answers a first-write conflict without etag with
   // 500 ("no item was updated"), not 409 (reference §5.3).
   check_etag_semantics(sidecar, "pgstore", "4294967", 500);
+  check_transactions_bulk_and_ttl(sidecar, "pgstore", "4294967");
   // A non-numeric etag is a bad request.
   auto bad = sidecar.request("POST", "/v1.0/state/pgstore", save_body("x", "1", "not-a-number"));
   EXPECT_EQ(bad.status, 400) << bad.body;
