@@ -103,7 +103,7 @@ void check_transactions_bulk_and_ttl(Sidecar& sidecar, const std::string& store,
   EXPECT_TRUE(wait_until([&] { return sidecar.request("GET", base + "/brief").status == 204; }, 4s));
 }
 
-TEST(SidecarState, EtagsAndFirstWriteOnSqlite) {
+TEST(SidecarState, EtagsFirstWriteTransactionsBulkTtlOnSqlite) {
   TempDir dir("lf-sidecar-state");
   std::string resources = dir.sub("resources");
   dir.write("resources/statestore.yaml", component_yaml("statestore", "state.sqlite", {{"connectionString", dir.path() + "/state.db"}}));
@@ -114,7 +114,7 @@ TEST(SidecarState, EtagsAndFirstWriteOnSqlite) {
   check_transactions_bulk_and_ttl(sidecar, "statestore", "00000000-0000-4000-8000-000000000000");
 }
 
-TEST(SidecarState, EtagsAndFirstWriteOnPostgres) {
+TEST(SidecarState, EtagsFirstWriteTransactionsBulkTtlOnPostgres) {
   auto* server = lf::testing::PostgresEnvironment::server();
   ASSERT_NE(server, nullptr);
   TempDir dir("lf-sidecar-state");
