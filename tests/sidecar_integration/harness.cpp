@@ -116,6 +116,7 @@ boost::asio::awaitable<http::Response> TestApp::handle(http::Request request) {
   response.status = reply.status;
   response.body = std::move(reply.body);
   if (!response.body.empty()) response.headers.set("Content-Type", reply.content_type);
+  for (auto& [name, value] : reply.headers) response.headers.set(std::move(name), std::move(value));
   co_return response;
 }
 

@@ -55,6 +55,7 @@ struct Reply {
   std::string body;
   std::string content_type = "application/json";
   Duration delay = Duration::zero();
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // An HTTP app on its own io_context thread. The script decides each answer; every request is

@@ -124,6 +124,37 @@ TEST(SidecarInvoke, SigtermLetsAnInFlightCallFinishAndExitsZero) {
   EXPECT_EQ(caller.request("GET", "/v1.0/healthz").status, -1);  // nothing listens any more
 }
 
+TEST(SidecarInvoke, HeaderFormPassesVerbPathQueryHeadersAndBodyBothWays) {
+  Cluster cluster;
+  TestApp app([](const http::Request&) {
+    Reply reply{201, "created", "text/plain"};
+    reply.headers = {{"X-Reply", "r1"}};
+    return reply;
+  });
+  Sidecar callee(cluster.sidecar("target", app.port()), cluster.dir.path());
+  Sidecar caller(cluster.sidecar("caller", 0), cluster.dir.path());
+  ASSERT_TRUE(callee.start()) << callee.log();
+  ASSERT_TRUE(caller.start()) << caller.log();
+  auto r = caller.request("PATCH", "/items/7?x=1&y=%20z", "payload", {{"dapr-app-id", "target"}, {"X-Custom", "v"}});
+  EXPECT_EQ(r.status, 201);
+  EXPECT_EQ(r.body, "created");
+  EXPECT_EQ(r.headers.get_or("X-Reply", ""), "r1");
+  EXPECT_EQ(r.headers.get_or("Content-Type", ""), "text/plain");
+  auto seen = app.requests_to("/items/7");
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "PATCH");
+  EXPECT_EQ(seen[0].query, "x=1&y=%20z");
+  EXPECT_EQ(seen[0].body, "payload");
+  EXPECT_EQ(seen[0].headers.get_or("X-Custom", ""), "v");
+  EXPECT_FALSE(seen[0].headers.contains("dapr-app-id"));
+  // The app's own 404 comes back as it is (not a sidecar error).
+  app.set_script([](const http::Request&) { return Reply{404, "{\"missing\":true}"}; });
+  auto missing = caller.request("DELETE", "/v1.0/invoke/target/method/items/8");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.body, "{\"missing\":true}");
+  EXPECT_EQ(app.count("/items/8"), 1u);
+}
+
 TEST(SidecarInvoke, UnknownAppIdFailsAtOnceWithDaprsError) {
   Cluster cluster;
   Sidecar caller(cluster.sidecar("caller", 0), cluster.dir.path());
