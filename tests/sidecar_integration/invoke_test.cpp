@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <future>
+#include <thread>
 
 #include "sidecar_integration/harness.hpp"
 
@@ -153,6 +154,35 @@ TEST(SidecarInvoke, HeaderFormPassesVerbPathQueryHeadersAndBodyBothWays) {
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.body, "{\"missing\":true}");
   EXPECT_EQ(app.count("/items/8"), 1u);
+}
+
+TEST(SidecarInvoke, ConcurrentCallsWithLargeBodiesAllArriveIntact) {
+  Cluster cluster;
+  auto echo = [](const http::Request& r) { return Reply{200, r.body, "application/octet-stream"}; };
+  TestApp first(echo), second(echo);
+  Sidecar callee_one(cluster.sidecar("target", first.port()), cluster.dir.path());
+  Sidecar callee_two(cluster.sidecar("target", second.port()), cluster.dir.path());
+  Sidecar caller(cluster.sidecar("caller", 0), cluster.dir.path());
+  ASSERT_TRUE(callee_one.start()) << callee_one.log();
+  ASSERT_TRUE(callee_two.start()) << callee_two.log();
+  ASSERT_TRUE(caller.start()) << caller.log();
+  constexpr int kThreads = 8, kCallsEach = 25;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCallsEach; ++i) {
+        std::string body(64 * 1024, static_cast<char>('a' + (t + i) % 26));
+        body += std::to_string(t) + "/" + std::to_string(i);
+        auto r = caller.request("POST", "/v1.0/invoke/target/method/echo", body);
+        if (r.status == 200 && r.body == body) ++ok;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), kThreads * kCallsEach);
+  EXPECT_EQ(first.count("/echo") + second.count("/echo"), static_cast<std::size_t>(kThreads * kCallsEach));
+  EXPECT_EQ(first.count("/echo"), static_cast<std::size_t>(kThreads * kCallsEach / 2));
 }
 
 TEST(SidecarInvoke, UnknownAppIdFailsAtOnceWithDaprsError) {
