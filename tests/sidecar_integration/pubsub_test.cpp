@@ -3,6 +3,7 @@
 // redelivery after the subscriber's sidecar is killed, and the pub/sub metrics.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <future>
 #include <set>
 
@@ -369,6 +370,43 @@ TEST(SidecarPubSub, RedeliveredAfterTheSubscribersSidecarIsKilledBeforeItAcks) {
   ASSERT_TRUE(subscribed(*sidecar, topic)) << sidecar->log();
   std::this_thread::sleep_for(6s);  // the group rebalances in well under this (the old member left)
   EXPECT_EQ(app.count("/slow"), 2u);
+}
+
+TEST(SidecarPubSub, SigtermWhileTheAppHoldsAMessageExitsPromptlyAndTheMessageComesAgain) {
+  ASSERT_TRUE(BrokerEnvironment::ready());
+  auto& broker = BrokerEnvironment::broker();
+  PubSubFixture f;
+  const std::string topic = BrokerEnvironment::unique_topic("sigterm");
+  ASSERT_TRUE(broker.create_topic(topic));
+  f.dir.write("resources/pubsub.yaml", kafka_component("pubsub", "sigterm-group"));
+  std::atomic<bool> stall{true};
+  TestApp app([&](const http::Request& r) {
+    if (r.path == "/dapr/subscribe")
+      return Reply{200, R"([{"pubsubname":"pubsub","topic":")" + topic + R"(","route":"/held"}])"};
+    if (r.path == "/held" && stall) return Reply{200, "", "application/json", 60s};
+    return Reply{200, ""};
+  });
+  auto config = f.sidecar("holder", app.port());
+  auto sidecar = std::make_unique<Sidecar>(config, f.dir.path());
+  ASSERT_TRUE(sidecar->start()) << sidecar->log();
+  ASSERT_TRUE(subscribed(*sidecar, topic)) << sidecar->log();
+  const std::vector<std::pair<std::string, std::string>> json = {{"Content-Type", "application/json"}};
+  ASSERT_EQ(sidecar->request("POST", "/v1.0/publish/pubsub/" + topic, R"({"held":true})", json).status, 204);
+  ASSERT_TRUE(wait_until([&] { return app.count("/held") == 1; }, 30s)) << sidecar->log();
+
+  // The harness gives a 2 s drain; closing the Kafka client is bounded too.
+  auto started = std::chrono::steady_clock::now();
+  sidecar->signal(SIGTERM);
+  auto exit = sidecar->wait_exit(15s);
+  ASSERT_TRUE(exit.has_value()) << "still running 15 s after SIGTERM; log:\n" << sidecar->log();
+  EXPECT_TRUE(exit->success()) << exit->describe() << "\n" << sidecar->log();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+
+  stall = false;
+  sidecar = std::make_unique<Sidecar>(config, f.dir.path());
+  ASSERT_TRUE(sidecar->start()) << sidecar->log();
+  ASSERT_TRUE(wait_until([&] { return app.count("/held") == 2; }, 60s)) << sidecar->log();
+  EXPECT_EQ(event_id(app.requests_to("/held")[1]), event_id(app.requests_to("/held")[0]));
 }
 
 }  // namespace
