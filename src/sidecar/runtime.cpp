@@ -1,5 +1,6 @@
 #include "sidecar/runtime.hpp"
 
+#include <atomic>
 #include <csignal>
 #include <optional>
 #include <thread>
@@ -165,6 +166,7 @@ int run_sidecar(const Options& options) {
   tracer.start_exporting();
 
   Subscriber subscriber(ctx);
+  std::atomic<bool> init_failed{false};
   boost::asio::co_spawn(io, [&]() -> boost::asio::awaitable<void> {
     if (app.configured()) {
       log.info("application protocol: http. waiting on port " + std::to_string(options.app_port) + ".  This will block until the app is listening on that port.");
@@ -174,16 +176,19 @@ int run_sidecar(const Options& options) {
     }
     co_await subscriber.start(std::move(declarative));
     log.info("dapr initialized. Status: Running. Init Elapsed " + std::to_string(elapsed_ms()) + "ms");
-  }, [&log](std::exception_ptr failure) {
-    // `detached` would swallow this silently and leave the sidecar running without subscriptions.
+  }, [&log, &io, &init_failed](std::exception_ptr failure) {
+    // `detached` would swallow this and leave the sidecar running without its subscriptions:
+    // stop instead, as daprd does when initialization fails.
     if (!failure) return;
     try {
       std::rethrow_exception(failure);
     } catch (const std::exception& e) {
-      log.error(std::string("Initialization failed after the app was discovered: ") + e.what());
+      log.error(std::string("Fatal error from runtime: initialization failed: ") + e.what());
     } catch (...) {
-      log.error("Initialization failed after the app was discovered: unknown exception");
+      log.error("Fatal error from runtime: initialization failed");
     }
+    init_failed = true;
+    io.stop();
   });
 
   // SIGTERM/SIGINT: stop accepting, drain in-flight requests, commit consumed offsets, leave
@@ -212,6 +217,7 @@ int run_sidecar(const Options& options) {
   io.run();
   for (auto& t : threads) t.join();
   workers.stop();
+  if (init_failed) return 1;
   log.info("Shutdown complete");
   return 0;
 }
