@@ -77,11 +77,15 @@ Result<std::string> cluster_id(const std::string& data_dir) {
   std::string path = path_in(data_dir, "cluster.id");
   std::ifstream in(path);
   std::string id;
-  if (in >> id && !id.empty()) return id;
+  if (in >> id && !id.empty() && id.front() != '-') return id;
+  // Like Kafka's own Uuid.randomUuid(), never start with '-': the storage tool would read such
+  // an id as an option ("argument --cluster-id/-t: expected one argument").
   std::random_device random;
   unsigned char bytes[16];
-  for (auto& b : bytes) b = static_cast<unsigned char>(random());
-  id = base64url(bytes, sizeof bytes);
+  do {
+    for (auto& b : bytes) b = static_cast<unsigned char>(random());
+    id = base64url(bytes, sizeof bytes);
+  } while (id.front() == '-');
   if (auto written = write_text(path, id + "\n"); !written) return unexpected(written.error());
   return id;
 }
