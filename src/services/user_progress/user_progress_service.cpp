@@ -97,14 +97,22 @@ http::Response UserProgressService::delivery_answer(const std::string& topic, co
   return json_response(200, Json{{"status", outcome}});
 }
 
-boost::asio::awaitable<http::Response> UserProgressService::on_lesson_generated(const http::Request& request) {
-  const auto& topic = config_.lesson_topic;
+namespace {
+Expected<ProgressUpdate, services::FieldError> parse_progress_event(const Json& data) {
+  return parse_progress_update(data, /*allow_event_fields=*/true);
+}
+}  // namespace
+
+template <typename Event>
+boost::asio::awaitable<http::Response> UserProgressService::deliver(const http::Request& request, const std::string& topic,
+                                                                    Expected<Event, services::FieldError> (*parse)(const Json&),
+                                                                    bool (*apply)(Json&, const Event&)) {
   auto envelope = read_envelope(request.body);
   if (!envelope) {
     log_.warn("dropping malformed event", {{"topic", topic}, {"reason", envelope.error()}});
     co_return delivery_answer(topic, "DROP");
   }
-  auto event = parse_lesson_received(envelope->data);
+  auto event = parse(envelope->data);
   if (!event) {
     log_.warn("dropping malformed event",
               {{"topic", topic}, {"id", envelope->id}, {"field", event.error().field}, {"reason", event.error().message}});
@@ -113,7 +121,7 @@ boost::asio::awaitable<http::Response> UserProgressService::on_lesson_generated(
   event->event_id = envelope->id;
   bool changed = false;
   auto stored = co_await services::update_document(dapr_, config_.store, progress_key(event->user_id), [&](Json& doc) {
-    changed = apply_lesson(doc, *event);
+    changed = apply(doc, *event);
     return changed;
   });
   if (!stored) {
@@ -125,32 +133,12 @@ boost::asio::awaitable<http::Response> UserProgressService::on_lesson_generated(
   co_return delivery_answer(topic, "SUCCESS");
 }
 
+boost::asio::awaitable<http::Response> UserProgressService::on_lesson_generated(const http::Request& request) {
+  co_return co_await deliver<LessonReceived>(request, config_.lesson_topic, &parse_lesson_received, &apply_lesson);
+}
+
 boost::asio::awaitable<http::Response> UserProgressService::on_progress_updated(const http::Request& request) {
-  const auto& topic = config_.progress_topic;
-  auto envelope = read_envelope(request.body);
-  if (!envelope) {
-    log_.warn("dropping malformed event", {{"topic", topic}, {"reason", envelope.error()}});
-    co_return delivery_answer(topic, "DROP");
-  }
-  auto update = parse_progress_update(envelope->data, /*allow_event_fields=*/true);
-  if (!update) {
-    log_.warn("dropping malformed event",
-              {{"topic", topic}, {"id", envelope->id}, {"field", update.error().field}, {"reason", update.error().message}});
-    co_return delivery_answer(topic, "DROP");
-  }
-  update->event_id = envelope->id;
-  bool changed = false;
-  auto stored = co_await services::update_document(dapr_, config_.store, progress_key(update->user_id), [&](Json& doc) {
-    changed = apply_progress(doc, *update);
-    return changed;
-  });
-  if (!stored) {
-    log_.warn("could not store event; asking the sidecar to retry",
-              {{"topic", topic}, {"id", envelope->id}, {"error", stored.error().describe()}});
-    co_return delivery_answer(topic, "RETRY");
-  }
-  if (!changed) log_.info("duplicate event ignored", {{"topic", topic}, {"id", envelope->id}});
-  co_return delivery_answer(topic, "SUCCESS");
+  co_return co_await deliver<ProgressUpdate>(request, config_.progress_topic, &parse_progress_event, &apply_progress);
 }
 
 boost::asio::awaitable<http::Response> UserProgressService::update_progress(const http::Request& request) {

@@ -9,6 +9,7 @@
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "services/common/router.hpp"
+#include "services/user_progress/progress_model.hpp"
 
 namespace lf::progress {
 
@@ -38,6 +39,13 @@ class UserProgressService {
   boost::asio::awaitable<http::Response> status(const http::Request& request);
 
   http::Response delivery_answer(const std::string& topic, const char* outcome);
+  // One delivery: read the CloudEvent, parse its data, apply it to the learner's document by
+  // event id (a redelivery changes nothing), answer SUCCESS, RETRY (store failed) or DROP
+  // (malformed). Function pointers, not lambdas: see the g++ 12 note in docs/services.md.
+  template <typename Event>
+  boost::asio::awaitable<http::Response> deliver(const http::Request& request, const std::string& topic,
+                                                 Expected<Event, services::FieldError> (*parse)(const Json&),
+                                                 bool (*apply)(Json&, const Event&));
 
   dapr::DaprClient& dapr_;
   const Clock& clock_;
