@@ -1,0 +1,255 @@
+#include "verify/judge.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <set>
+#include <sstream>
+
+namespace lf::verify {
+namespace {
+
+// Value of `key=` in a logfmt line: quoted (with \" escapes) or up to the next space.
+std::optional<std::string> logfmt_value(std::string_view line, std::string_view key) {
+  std::size_t pos = 0;
+  while ((pos = line.find(key, pos)) != std::string_view::npos) {
+    const bool at_field_start = pos == 0 || line[pos - 1] == ' ';
+    const std::size_t value_at = pos + key.size();
+    if (!at_field_start || value_at >= line.size() || line[value_at] != '=') {
+      pos += key.size();
+      continue;
+    }
+    std::size_t i = value_at + 1;
+    std::string value;
+    if (i < line.size() && line[i] == '"') {
+      for (++i; i < line.size() && line[i] != '"'; ++i) {
+        if (line[i] == '\\' && i + 1 < line.size()) ++i;
+        value += line[i];
+      }
+      return value;
+    }
+    while (i < line.size() && line[i] != ' ') value += line[i++];
+    return value;
+  }
+  return std::nullopt;
+}
+
+double seconds_between(WallTime a, WallTime b) { return std::chrono::duration<double>(b - a).count(); }
+
+}  // namespace
+
+std::optional<WallTime> parse_rfc3339(std::string_view text) {
+  int year, month, day, hour, minute, second, consumed = 0;
+  std::string copy(text.substr(0, 64));
+  if (std::sscanf(copy.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute, &second, &consumed) != 6)
+    return std::nullopt;
+  std::tm tm{};
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) return std::nullopt;
+  std::chrono::nanoseconds fraction{0};
+  std::size_t i = static_cast<std::size_t>(consumed);
+  if (i < copy.size() && copy[i] == '.') {
+    long long scale = 100000000;
+    for (++i; i < copy.size() && std::isdigit(static_cast<unsigned char>(copy[i])); ++i, scale /= 10)
+      if (scale > 0) fraction += std::chrono::nanoseconds((copy[i] - '0') * scale);
+  }
+  std::chrono::seconds offset{0};
+  if (i < copy.size() && (copy[i] == '+' || copy[i] == '-')) {
+    int oh = 0, om = 0;
+    if (std::sscanf(copy.c_str() + i + 1, "%2d:%2d", &oh, &om) == 2)
+      offset = std::chrono::seconds((oh * 3600 + om * 60) * (copy[i] == '+' ? 1 : -1));
+  } else if (i >= copy.size() || copy[i] != 'Z') {
+    return std::nullopt;
+  }
+  const std::time_t utc = ::timegm(&tm);
+  return std::chrono::system_clock::from_time_t(utc) - offset +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(fraction);
+}
+
+std::optional<LogLine> parse_daprd_line(std::string_view line) {
+  std::optional<std::string> time, level, message;
+  if (!line.empty() && line.front() == '{') {
+    auto doc = nlohmann::json::parse(line, nullptr, false);
+    if (!doc.is_object()) return std::nullopt;
+    auto text = [&](const char* key) -> std::optional<std::string> {
+      if (doc.contains(key) && doc[key].is_string()) return doc[key].get<std::string>();
+      return std::nullopt;
+    };
+    time = text("time");
+    level = text("level");
+    message = text("msg");
+  } else {
+    time = logfmt_value(line, "time");
+    level = logfmt_value(line, "level");
+    message = logfmt_value(line, "msg");
+  }
+  if (!time || !message) return std::nullopt;
+  auto when = parse_rfc3339(*time);
+  if (!when) return std::nullopt;
+  return LogLine{*when, level.value_or(""), *message};
+}
+
+std::optional<double> announced_retry_wait(std::string_view message) {
+  constexpr std::string_view marker = "Retrying in ";
+  auto at = message.find(marker);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string rest(message.substr(at + marker.size(), 32));
+  double value = 0;
+  int consumed = 0;
+  if (std::sscanf(rest.c_str(), "%lf%n", &value, &consumed) != 1) return std::nullopt;
+  std::string unit = rest.substr(static_cast<std::size_t>(consumed), 2);
+  if (unit.rfind("ms", 0) == 0) return value / 1000.0;
+  if (!unit.empty() && unit[0] == 's') return value;
+  if (!unit.empty() && unit[0] == 'm') return value * 60;
+  return std::nullopt;
+}
+
+RetrySpacing judge_retry_spacing(const std::vector<LogLine>& retry_lines, double interval_s, double attempt_timeout_s,
+                                 double tolerance_s) {
+  RetrySpacing r;
+  r.retry_lines = static_cast<int>(retry_lines.size());
+  r.expected_gap_s = interval_s + attempt_timeout_s;
+  r.tolerance_s = tolerance_s;
+  std::vector<WallTime> times;
+  r.announced_waits_match = !retry_lines.empty();
+  for (const auto& line : retry_lines) {
+    times.push_back(line.time);
+    auto wait = announced_retry_wait(line.message);
+    if (!wait || std::fabs(*wait - interval_s) > 1e-3) r.announced_waits_match = false;
+  }
+  std::sort(times.begin(), times.end());
+  const double lowest = interval_s - tolerance_s;
+  const double highest = interval_s + attempt_timeout_s + tolerance_s;
+  // Overlapping publishes interleave their lines, so pairs are matched globally, closest to the
+  // expected gap first, each line having at most one successor and one predecessor.
+  std::vector<std::pair<std::size_t, std::size_t>> candidates;
+  for (std::size_t i = 0; i < times.size(); ++i)
+    for (std::size_t j = i + 1; j < times.size(); ++j) {
+      const double gap = seconds_between(times[i], times[j]);
+      if (gap > highest) break;
+      if (gap >= lowest) candidates.emplace_back(i, j);
+    }
+  auto distance = [&](const std::pair<std::size_t, std::size_t>& c) {
+    return std::fabs(seconds_between(times[c.first], times[c.second]) - r.expected_gap_s);
+  };
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [&](const auto& a, const auto& b) { return distance(a) < distance(b); });
+  std::vector<bool> has_successor(times.size(), false), has_predecessor(times.size(), false);
+  std::vector<double> gaps;
+  for (const auto& [i, j] : candidates) {
+    if (has_successor[i] || has_predecessor[j]) continue;
+    has_successor[i] = has_predecessor[j] = true;
+    gaps.push_back(seconds_between(times[i], times[j]));
+  }
+  r.pairs = static_cast<int>(gaps.size());
+  std::ostringstream detail;
+  if (!gaps.empty()) {
+    std::sort(gaps.begin(), gaps.end());
+    r.median_gap_s = gaps[gaps.size() / 2];
+    r.min_gap_s = gaps.front();
+    r.max_gap_s = gaps.back();
+  }
+  r.passed = r.pairs > 0 && r.announced_waits_match && std::fabs(r.median_gap_s - r.expected_gap_s) <= tolerance_s;
+  detail.setf(std::ios::fixed);
+  detail.precision(2);
+  detail << r.retry_lines << " retry lines, " << r.pairs << " consecutive pairs, gap median " << r.median_gap_s
+         << "s (min " << r.min_gap_s << "s, max " << r.max_gap_s << "s), expected " << r.expected_gap_s << "s ±"
+         << tolerance_s << "s (interval " << interval_s << "s + attempt timeout " << attempt_timeout_s << "s)"
+         << (r.announced_waits_match ? "" : "; a line does not announce the configured interval");
+  r.detail = detail.str();
+  return r;
+}
+
+ExactlyOnce judge_exactly_once(const std::vector<std::string>& generated_ids, const std::vector<std::string>& persisted_ids) {
+  ExactlyOnce r;
+  std::map<std::string, int> seen;
+  for (const auto& id : persisted_ids) ++seen[id];
+  std::set<std::string> unique(generated_ids.begin(), generated_ids.end());
+  r.expected = static_cast<int>(unique.size());
+  for (const auto& id : unique) {
+    auto it = seen.find(id);
+    if (it == seen.end()) r.missing.push_back(id);
+    else if (it->second > 1) r.duplicated.push_back(id);
+    else ++r.persisted_once;
+  }
+  return r;
+}
+
+void HttpTally::add(int status, double latency_ms) {
+  ++by_status[status > 0 ? std::to_string(status) : "error"];
+  latencies_ms.push_back(latency_ms);
+}
+
+int HttpTally::total() const { return static_cast<int>(latencies_ms.size()); }
+
+int HttpTally::successes() const {
+  int n = 0;
+  for (const auto& [status, count] : by_status)
+    if (status.size() == 3 && status[0] == '2') n += count;
+  return n;
+}
+
+double HttpTally::percentile_ms(double p) const {
+  if (latencies_ms.empty()) return 0;
+  auto sorted = latencies_ms;
+  std::sort(sorted.begin(), sorted.end());
+  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  return sorted[std::clamp<std::size_t>(rank, 1, sorted.size()) - 1];
+}
+
+nlohmann::json HttpTally::to_json() const {
+  return {{"total", total()},      {"successes", successes()},       {"by_status", by_status},
+          {"p50_ms", percentile_ms(50)}, {"p99_ms", percentile_ms(99)}, {"max_ms", percentile_ms(100)}};
+}
+
+std::string HttpTally::summary() const {
+  std::ostringstream out;
+  out << total() << " requests, " << successes() << " 2xx";
+  for (const auto& [status, count] : by_status)
+    if (!(status.size() == 3 && status[0] == '2')) out << ", " << count << " " << status;
+  out << ", p50 " << static_cast<long>(percentile_ms(50)) << "ms, p99 " << static_cast<long>(percentile_ms(99))
+      << "ms, max " << static_cast<long>(percentile_ms(100)) << "ms";
+  return out.str();
+}
+
+std::optional<double> scrape_value(std::string_view exposition, std::string_view metric_name) {
+  std::size_t start = 0;
+  while (start < exposition.size()) {
+    std::size_t end = exposition.find('\n', start);
+    if (end == std::string_view::npos) end = exposition.size();
+    std::string_view line = exposition.substr(start, end - start);
+    start = end + 1;
+    if (line.rfind(metric_name, 0) != 0 || line.size() == metric_name.size()) continue;
+    const char next = line[metric_name.size()];
+    if (next != ' ' && next != '{') continue;
+    auto value_at = line.rfind(' ');
+    if (value_at == std::string_view::npos) continue;
+    std::string value(line.substr(value_at + 1));
+    char* parsed_end = nullptr;
+    double v = std::strtod(value.c_str(), &parsed_end);
+    if (parsed_end != value.c_str()) return v;
+  }
+  return std::nullopt;
+}
+
+std::optional<double> sum_of_query_result(const nlohmann::json& answer) {
+  if (!answer.is_object() || answer.value("status", "") != "success") return std::nullopt;
+  const auto& data = answer["data"];
+  if (!data.is_object() || !data["result"].is_array()) return std::nullopt;
+  double sum = 0;
+  for (const auto& sample : data["result"]) {
+    if (!sample.is_object() || !sample["value"].is_array() || sample["value"].size() != 2 ||
+        !sample["value"][1].is_string())
+      return std::nullopt;
+    sum += std::strtod(sample["value"][1].get<std::string>().c_str(), nullptr);
+  }
+  return sum;
+}
+
+}  // namespace lf::verify
