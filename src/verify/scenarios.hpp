@@ -1,0 +1,40 @@
+#pragma once
+// The acceptance scenarios of issue 6, each judged only from evidence it collects.
+#include <chrono>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "verify/platform_session.hpp"
+#include "verify/report.hpp"
+
+namespace lf::verify {
+
+struct ScenarioOptions {
+  std::chrono::seconds kafka_outage{30};             // how long the broker is frozen
+  std::chrono::milliseconds lesson_period{500};      // one lesson request every period
+  std::chrono::seconds replica_load{20};             // load kept up after the SIGKILL
+  std::chrono::milliseconds replica_request_period{100};
+  int replicas = 2;
+  double spacing_tolerance_s = 0.5;                  // allowed distance of the median retry gap
+  std::chrono::seconds settle{60};                   // bound for recovery evidence (persisted, outbox 0, restart)
+
+  static ScenarioOptions quick();
+};
+
+struct Scenario {
+  std::string name;
+  std::string title;
+  std::function<void(PlatformSession&, const ScenarioOptions&, ScenarioResult&)> run;
+};
+
+// In the order they run.
+const std::vector<Scenario>& scenarios();
+const Scenario* find_scenario(const std::string& name);
+
+// Runs the chosen scenarios (all when names is empty), printing progress and one line each.
+std::vector<ScenarioResult> run_scenarios(PlatformSession& session, const std::vector<std::string>& names,
+                                          const ScenarioOptions& options, std::ostream& out);
+
+}  // namespace lf::verify
