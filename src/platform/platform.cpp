@@ -202,6 +202,7 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
     say("Prometheus ready at " + url);
   }
 
+  impl.pod_context.state_dir = layout.root;
   impl.pod_context.namespace_name = options.namespace_name;
   impl.pod_context.sidecar_binary = options.sidecar_binary;
   impl.pod_context.resources_dir = layout.resources_dir();

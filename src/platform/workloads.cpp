@@ -151,6 +151,7 @@ Result<PodLaunch> build_pod_launch(const k8s::Deployment& d, const std::string& 
     }
     env["POD_NAME"] = pod_name;
     env["HOSTNAME"] = pod_name;
+    env[kStateDirEnv] = ctx.state_dir;
     env["NAMESPACE"] = pod.namespace_name;
     if (pod.app_port) env["APP_PORT"] = std::to_string(pod.app_port);
     if (d.dapr.enabled) {
@@ -175,7 +176,8 @@ Result<PodLaunch> build_pod_launch(const k8s::Deployment& d, const std::string& 
     daprd.image = "daprio/daprd";
     daprd.log_path = ctx.log_path(pod_name, "daprd");
     daprd.argv = sidecar_argv(d.dapr, pod, ctx);
-    daprd.env = {{"NAMESPACE", pod.namespace_name}, {"POD_NAME", pod_name}, {"DAPR_HOST_IP", "127.0.0.1"}};
+    daprd.env = {{"NAMESPACE", pod.namespace_name}, {"POD_NAME", pod_name}, {"DAPR_HOST_IP", "127.0.0.1"},
+                 {kStateDirEnv, ctx.state_dir}};
     daprd.readiness = sidecar_probe(d.dapr.readiness, pod.dapr_http_port);
     daprd.liveness = sidecar_probe(d.dapr.liveness, pod.dapr_http_port);
     if (d.dapr.sidecar_cpu_request) daprd.cpu_request_milli = d.dapr.sidecar_cpu_request->milli;

@@ -9,7 +9,12 @@
 
 namespace lf::platform {
 
+// Every container the platform starts carries LEARNFLOW_STATE_DIR=<state dir> in its
+// environment, so `learnflow down` can find leftovers without trusting recorded pids.
+inline constexpr const char* kStateDirEnv = "LEARNFLOW_STATE_DIR";
+
 struct PodContext {
+  std::string state_dir;  // absolute
   std::string namespace_name = "default";
   std::string sidecar_binary;
   std::string resources_dir;

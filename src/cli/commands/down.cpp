@@ -22,14 +22,6 @@ struct DownOptions {
 bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
 
 int run_down(const DownOptions& o) {
-  std::vector<pid_t> known;  // every pid the last status named
-  if (auto status = read_status(o.state_dir)) {
-    for (const auto& pod : (*status)["pods"])
-      for (const char* key : {"pid", "sidecar_pid"})
-        if (pod.value(key, 0) > 0) known.push_back(pod.value(key, 0));
-    for (const auto& infra : (*status)["infrastructure"])
-      if (infra.value("pid", 0) > 0) known.push_back(infra.value("pid", 0));
-  }
   auto supervisor = running_supervisor(o.state_dir);
   if (!supervisor) {
     std::cout << "learnflow down: nothing is running for " << o.state_dir << "\n";
@@ -45,14 +37,9 @@ int run_down(const DownOptions& o) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
   }
-  // Anything left (a crashed supervisor's children) is killed, and said so.
+  // Anything left (a crashed supervisor's children) is killed, and said so. Recorded pids are
+  // not trusted on their own: after the stop they may belong to unrelated processes.
   auto leftovers = processes_using(o.state_dir);
-  for (pid_t pid : known)
-    if (alive(pid) && std::find(leftovers.begin(), leftovers.end(), pid) == leftovers.end()) {
-      const std::string cmdline_path = "/proc/" + std::to_string(pid) + "/cmdline";
-      (void)cmdline_path;
-      leftovers.push_back(pid);
-    }
   for (pid_t pid : leftovers) {
     std::cout << "killing leftover process " << pid << "\n";
     ::kill(pid, SIGKILL);

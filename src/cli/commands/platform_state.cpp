@@ -1,5 +1,7 @@
 #include "cli/commands/platform_state.hpp"
 
+#include "platform/workloads.hpp"
+
 #include <dirent.h>
 #include <signal.h>
 #include <unistd.h>
@@ -50,14 +52,23 @@ std::optional<nlohmann::json> read_status(const std::string& state_dir) {
 
 std::vector<pid_t> processes_using(const std::string& state_dir) {
   const std::string needle = platform::absolute_path(state_dir);
+  const std::string marker = std::string(platform::kStateDirEnv) + "=" + needle;
   std::vector<pid_t> pids;
   DIR* proc = ::opendir("/proc");
   if (!proc) return pids;
   while (dirent* entry = ::readdir(proc)) {
     const pid_t pid = static_cast<pid_t>(std::atoi(entry->d_name));
     if (pid <= 0 || pid == ::getpid()) continue;
-    std::string cmdline = read_all("/proc/" + std::to_string(pid) + "/cmdline");
-    // Only what the platform starts; a pager or an editor showing a log file is left alone.
+    const std::string dir = "/proc/" + std::to_string(pid);
+    // Pods carry the marker in their environment (a whole NUL-separated entry).
+    std::string environ = '\0' + read_all(dir + "/environ") + '\0';
+    if (environ.find('\0' + marker + '\0') != std::string::npos) {
+      pids.push_back(pid);
+      continue;
+    }
+    // Infrastructure names the state directory on its command line. Only what the platform
+    // starts: a pager or an editor showing a log file is left alone.
+    std::string cmdline = read_all(dir + "/cmdline");
     std::string program = cmdline.substr(0, cmdline.find('\0'));
     program = program.substr(program.rfind('/') + 1);
     static const std::vector<std::string> ours{"learnflow", "learnflow-sidecar", "java", "prometheus", "postgres"};
