@@ -144,6 +144,7 @@ TEST(Workloads, PodGetsLocalPortsEnvAndSidecarFlags) {
   c.resources.requests.cpu = k8s::Quantity{"200m", 200};
   d.containers = {c};
   PodContext ctx;
+  ctx.state_dir = "/state";
   ctx.sidecar_binary = bin.path() + "/sidecar";
   ctx.resources_dir = "/state/dapr/resources";
   ctx.config_dir = "/state/dapr/config";
@@ -165,6 +166,7 @@ TEST(Workloads, PodGetsLocalPortsEnvAndSidecarFlags) {
   EXPECT_EQ(env["POD_NAME"], name);
   EXPECT_EQ(env["NAMESPACE"], "default");
   EXPECT_EQ(env["OTHER"], "x");
+  EXPECT_EQ(env["LEARNFLOW_STATE_DIR"], "/state");  // how `learnflow down` recognises leftovers
   ASSERT_TRUE(app.readiness);
   EXPECT_EQ(app.readiness->http_get->port.number, pod->app_port);
   const auto& daprd = pod->containers[1];
@@ -183,6 +185,8 @@ TEST(Workloads, PodGetsLocalPortsEnvAndSidecarFlags) {
   EXPECT_TRUE(has("--resources-path", "/state/dapr/resources"));
   EXPECT_EQ(daprd.readiness->http_get->path, "/v1.0/healthz");
   EXPECT_EQ(daprd.readiness->period_seconds, 6);
+  std::map<std::string, std::string> daprd_env(daprd.env.begin(), daprd.env.end());
+  EXPECT_EQ(daprd_env["LEARNFLOW_STATE_DIR"], "/state");
 }
 
 TEST(PrometheusConfig, JobsFileSdAndRules) {
