@@ -119,13 +119,24 @@ Metric& Family<Metric>::create(const std::vector<std::string>& key) {
 }
 
 template <typename Metric>
-Metric& Family<Metric>::with(const std::vector<std::string>& values) {
-  std::vector<std::string> key(values.begin(), values.begin() + std::min(values.size(), label_names_.size()));
-  key.resize(label_names_.size());
+template <typename Values>
+Metric& Family<Metric>::lookup(const Values& values) {
+  if (values.size() == label_names_.size()) {  // the usual case: no key to normalize
+    std::lock_guard lock(mutex_);
+    if (auto it = series_.find(values); it != series_.end()) return *it->second;
+  }
+  // Extra values are dropped and missing ones are empty, as documented on with().
+  std::vector<std::string> key(label_names_.size());
+  for (std::size_t i = 0; i < key.size() && i < values.size(); ++i) key[i] = std::string(values[i]);
   std::lock_guard lock(mutex_);
   auto it = series_.find(key);
   if (it != series_.end()) return *it->second;
   return create(key);
+}
+
+template <typename Metric>
+Metric& Family<Metric>::with(const std::vector<std::string>& values) {
+  return lookup(values);
 }
 
 template <typename Metric>

@@ -1,7 +1,9 @@
 #pragma once
 // Prometheus metrics with the text exposition format (0.0.4). Names are used exactly as given:
 // Dapr's OpenCensus names carry no "_total" (dapr_http_server_request_count), ours may.
-// Label lookups take a mutex once; keep the returned reference to update lock-free.
+// Label lookups take a mutex once and allocate only when a series is first created; keep the
+// returned reference to update lock-free.
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -9,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,6 +56,18 @@ class Histogram {
 
 enum class Type { counter, gauge, histogram };
 
+// Orders label tuples element by element and accepts any range of string-likes, so a lookup with
+// string_views finds an existing series without building a vector<string> key first (the sidecar
+// does ten such lookups per request).
+struct LabelValuesLess {
+  using is_transparent = void;
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
+                                        [](std::string_view x, std::string_view y) { return x < y; });
+  }
+};
+
 // All series of one metric name: one per distinct label-value tuple.
 template <typename Metric>
 class Family {
@@ -62,9 +77,7 @@ class Family {
 
   // Values in the order of label_names; missing values are empty strings.
   Metric& with(const std::vector<std::string>& values);
-  Metric& with(std::initializer_list<std::string_view> values) {
-    return with(std::vector<std::string>(values.begin(), values.end()));
-  }
+  Metric& with(std::initializer_list<std::string_view> values) { return lookup(std::span(values.begin(), values.size())); }
   // Reads a series without creating it (nullptr if absent); for tests and checks.
   const Metric* find(const std::vector<std::string>& values) const;
 
@@ -74,12 +87,14 @@ class Family {
   void render(std::string& out, std::string_view type) const;
 
  private:
+  template <typename Values>
+  Metric& lookup(const Values& values);
   Metric& create(const std::vector<std::string>& key);
   std::string name_, help_;
   std::vector<std::string> label_names_;
   std::vector<double> bounds_;
   mutable std::mutex mutex_;
-  std::map<std::vector<std::string>, std::unique_ptr<Metric>> series_;
+  std::map<std::vector<std::string>, std::unique_ptr<Metric>, LabelValuesLess> series_;
 };
 
 using CounterFamily = Family<Counter>;
