@@ -174,7 +174,7 @@ boost::asio::awaitable<http::Response> handle_dapr_api(SidecarContext& ctx, http
   ctx.metrics.http_server_latency.with({app_id, method_label, path, status}).observe(ms_since(start));
   ctx.metrics.http_server_request_bytes.with({app_id}).observe(request_bytes);
   ctx.metrics.http_server_response_bytes.with({app_id}).observe(static_cast<double>(response.body.size()));
-  if (!starts_with(path, "/v1.0/healthz") && !starts_with(path, "/v1.0/metadata")) {
+  if (ctx.tracer.records(trace) && !starts_with(path, "/v1.0/healthz") && !starts_with(path, "/v1.0/metadata")) {
     ctx.tracer.finish(Span{trace, parent ? parent->span_id : "", method + " " + path, "SERVER", wall_start,
                            std::chrono::steady_clock::now() - start,
                            {{"http.method", method}, {"http.path", path}, {"http.status_code", status}}});

@@ -28,7 +28,7 @@ double ms_since(SteadyTime start) {
 }
 
 http::Request forwarded_request(const SidecarContext& ctx, const std::string& callee, const std::string& method,
-                                const http::Request& in, const TraceContext& trace) {
+                                http::Request in, const TraceContext& trace) {
   http::Request out;
   out.method = in.method;
   out.set_target("/" + method + (in.query.empty() ? "" : "?" + in.query));
@@ -45,7 +45,7 @@ http::Request forwarded_request(const SidecarContext& ctx, const std::string& ca
   if (!ctx.options.namespace_name.empty()) out.headers.set("dapr-caller-namespace", ctx.options.namespace_name);
   out.headers.set("traceparent", trace.traceparent());
   if (!trace.tracestate.empty()) out.headers.set("tracestate", trace.tracestate);
-  out.body = in.body;
+  out.body = std::move(in.body);
   return out;
 }
 
@@ -86,7 +86,7 @@ Result<std::string> resolve(SidecarContext& ctx, const std::string& app_id) {
 // nothing was sent (safe even for non-idempotent calls). `first_address`, when set, was resolved
 // already (each resolution advances the round robin).
 boost::asio::awaitable<Expected<http::Response, std::string>> send_to_callee(SidecarContext& ctx, const std::string& app_id,
-                                                                           http::Request request, Duration deadline,
+                                                                           const http::Request& request, Duration deadline,
                                                                            std::optional<std::string> first_address) {
   std::string last_error;
   for (int i = 0; i < kMaxInstancesPerAttempt; ++i) {
@@ -126,7 +126,9 @@ boost::asio::awaitable<http::Response> invoke_app(SidecarContext& ctx, std::stri
     policy.target.metric_target = "app_" + app_id;
   }
   Duration deadline = policy.timeout && *policy.timeout > Duration::zero() ? *policy.timeout : Duration(kDefaultInvokeDeadline);
-  http::Request out = forwarded_request(ctx, app_id, method, request, trace);
+  // Shared, not copied, by the operation and each attempt: the body and headers are copied once
+  // per send only.
+  auto out = std::make_shared<const http::Request>(forwarded_request(ctx, app_id, method, std::move(request), trace));
 
   auto last = std::make_shared<std::optional<http::Response>>();
   auto executor = co_await boost::asio::this_coro::executor;
@@ -139,11 +141,11 @@ boost::asio::awaitable<http::Response> invoke_app(SidecarContext& ctx, std::stri
           ctx.metrics.invocation_req_sent_total.with({ctx.options.app_id, app_id, "unary"}).inc();
           Expected<http::Response, std::string> res = unexpected(std::string());
           if (local) {
-            auto r = co_await ctx.app.call(out, deadline);
+            auto r = co_await ctx.app.call(*out, deadline);
             res = r ? Expected<http::Response, std::string>(std::move(*r)) : unexpected(r.error().message);
           } else {
             std::optional<std::string> first_address = std::exchange(*preresolved, std::nullopt);
-            res = co_await send_to_callee(ctx, app_id, out, deadline, first_address);
+            res = co_await send_to_callee(ctx, app_id, *out, deadline, first_address);
           }
           if (!res) co_return done(resiliency::OpResult::failure(res.error()));
           std::string status = std::to_string(res->status);
@@ -151,9 +153,8 @@ boost::asio::awaitable<http::Response> invoke_app(SidecarContext& ctx, std::stri
           ctx.metrics.invocation_res_recv_latency_ms.with({ctx.options.app_id, app_id, status, "unary"}).observe(ms_since(start));
           bool hop_failed = res->headers.contains(kSidecarErrorHeader) && res->status >= 500;
           int code = res->status;
-          std::string body = res->body;
           *last = std::move(*res);
-          if (hop_failed) co_return done(resiliency::OpResult::failure(body));
+          if (hop_failed) co_return done(resiliency::OpResult::failure((*last)->body));
           // Without an apps target only failed hops are retried (DaprBuiltInServiceRetries).
           if (has_target && (code < 200 || code > 399))
             co_return done(resiliency::OpResult::code_error(code, "received non-successful status code: " + std::to_string(code)));

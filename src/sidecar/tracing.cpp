@@ -56,7 +56,7 @@ TraceContext Tracer::start(const std::optional<TraceContext>& parent) {
 }
 
 void Tracer::finish(Span span) {
-  if (!exporting() || !span.context.sampled) return;
+  if (!records(span.context)) return;
   std::lock_guard lock(mutex_);
   if (queue_.size() < kMaxQueuedSpans) queue_.push_back(std::move(span));
 }

@@ -37,6 +37,8 @@ class Tracer {
 
   // A span context for work caused by `parent` (an incoming traceparent), or a new root.
   TraceContext start(const std::optional<TraceContext>& parent);
+  // Whether finish() would keep a span of this trace: callers skip building spans that are dropped.
+  bool records(const TraceContext& context) const { return exporting() && context.sampled; }
   // Queues a finished span when its trace is sampled and an exporter is configured.
   void finish(Span span);
   void start_exporting(Duration flush_interval = std::chrono::seconds(1));
