@@ -33,7 +33,7 @@ using tcp = asio::ip::tcp;
 constexpr auto use_awaitable = asio::use_awaitable;
 
 struct PooledConnection {
-  explicit PooledConnection(asio::io_context& io) : stream(asio::make_strand(io)) {}
+  explicit PooledConnection(const asio::any_io_executor& executor) : stream(executor) {}
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
   bool connected = false;
@@ -104,6 +104,11 @@ struct Client::State {
   std::atomic<std::uint64_t> opened{0};
   std::atomic<std::uint64_t> reused{0};
   std::atomic<std::uint64_t> retries{0};
+
+  asio::any_io_executor connection_executor() const {
+    if (options.single_threaded_io) return io.get_executor();
+    return asio::make_strand(io);
+  }
 
   mutable std::mutex mutex;  // guards idle
   std::unordered_map<std::string, std::vector<std::shared_ptr<PooledConnection>>> idle;
@@ -236,7 +241,7 @@ asio::awaitable<Expected<Response, ClientError>> Client::send(Endpoint endpoint,
     if (reused) {
       ++state->reused;
     } else {
-      connection = std::make_shared<PooledConnection>(state->io);
+      connection = std::make_shared<PooledConnection>(state->connection_executor());
       ++state->opened;
     }
     // Every operation on the connection runs on its strand, so its timer never races the I/O.

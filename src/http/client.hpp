@@ -43,6 +43,10 @@ struct ClientOptions {
   std::size_t response_header_limit = 64 * 1024;
   // A pooled connection unused for longer than this is discarded instead of reused.
   Duration idle_timeout = std::chrono::seconds(90);
+  // Set when one thread runs the io_context: connections then skip their strand, which only
+  // serializes handlers that one thread already serializes, and whose type-erased executor copies
+  // each allocate (about a hundred per proxied request).
+  bool single_threaded_io = false;
 };
 
 struct ClientStats {

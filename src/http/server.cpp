@@ -114,7 +114,8 @@ bool expects_continue(const detail::RequestParser& parser) {
 
 asio::awaitable<void> Server::State::accept_loop([[maybe_unused]] std::shared_ptr<State> keep_alive) {
   for (;;) {
-    tcp::socket socket(asio::make_strand(io));
+    tcp::socket socket(options.single_threaded_io ? asio::any_io_executor(io.get_executor())
+                                                  : asio::any_io_executor(asio::make_strand(io)));
     beast::error_code ec;
     co_await acceptor.async_accept(socket, asio::redirect_error(use_awaitable, ec));
     if (ec) {

@@ -29,11 +29,15 @@ struct ServerOptions {
   Duration idle_timeout = std::chrono::seconds(60);
   // Time allowed to write one response.
   Duration write_timeout = std::chrono::seconds(30);
+  // Set when one thread runs the io_context: connections then skip their strand, which only
+  // serializes handlers that one thread already serializes, and whose type-erased executor copies
+  // each allocate (about a hundred per proxied request).
+  bool single_threaded_io = false;
 
   Limits limits() const { return {body_limit, header_limit}; }
 };
 
-// The handler runs on the connection's strand; it may co_await anything. An exception it throws
+// The handler runs on the connection's strand (or the one I/O thread); it may co_await anything. An exception it throws
 // becomes a 500 ERR_INTERNAL response (it never escapes into the server).
 using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
 

@@ -70,12 +70,13 @@ bool init_components(SidecarContext& ctx, const std::vector<resources::Component
 }
 
 std::unique_ptr<http::Server> start_server(boost::asio::io_context& io, const std::string& address, std::uint16_t port,
-                                         std::size_t body_limit, http::Handler handler, const char* what,
+                                         std::size_t body_limit, bool single_threaded_io, http::Handler handler, const char* what,
                                          std::uint16_t& bound, const log::Logger& log) {
   http::ServerOptions opts;
   opts.bind_address = address;
   opts.port = port;
   opts.body_limit = body_limit;
+  opts.single_threaded_io = single_threaded_io;
   auto server = std::make_unique<http::Server>(io, opts, std::move(handler));
   auto listening = server->listen();
   if (!listening) {
@@ -115,7 +116,8 @@ int run_sidecar(const Options& options) {
   resiliency::Provider provider(options.app_id, scheduler, &observer);
   provider.load(loaded->resiliencies);
   resiliency::Runner runner(scheduler, &observer);
-  http::Client client(io);
+  const bool single_threaded_io = options.threads == 1;
+  http::Client client(io, http::ClientOptions{.single_threaded_io = single_threaded_io});
   const auto& tracing = loaded->configuration.tracing;
   Tracer tracer(io, client, options.app_id, tracing.sampling_rate, tracing.zipkin ? tracing.zipkin->endpoint_address : "");
   AppChannel app(io, client, options, dapr_metrics);
@@ -141,7 +143,7 @@ int run_sidecar(const Options& options) {
   }
 
   std::uint16_t internal_port = 0, api_port = 0, metrics_port = 0;
-  auto internal = start_server(io, options.listen_address, options.internal_port, options.max_body_size,
+  auto internal = start_server(io, options.listen_address, options.internal_port, options.max_body_size, single_threaded_io,
                                [&ctx](http::Request r) { return handle_internal_invoke(ctx, std::move(r)); },
                                "internal invocation", internal_port, log);
   if (!internal) return 1;
@@ -151,13 +153,13 @@ int run_sidecar(const Options& options) {
     log.error("Fatal error from runtime: name resolution: " + name_resolution.error());
     return 1;
   }
-  auto api = start_server(io, options.listen_address, options.dapr_http_port, options.max_body_size,
+  auto api = start_server(io, options.listen_address, options.dapr_http_port, options.max_body_size, single_threaded_io,
                           [&ctx](http::Request r) { return handle_dapr_api(ctx, std::move(r)); }, "HTTP API", api_port, log);
   if (!api) return 1;
   log.info("HTTP server is running on port " + std::to_string(api_port));
   std::unique_ptr<http::Server> metrics_server;
   if (options.enable_metrics) {
-    metrics_server = start_server(io, options.metrics_listen_address, options.metrics_port, 1 << 20,
+    metrics_server = start_server(io, options.metrics_listen_address, options.metrics_port, 1 << 20, single_threaded_io,
                                   [&ctx](http::Request r) { return handle_metrics_port(ctx, std::move(r)); }, "metrics",
                                   metrics_port, log);
     if (!metrics_server) return 1;
