@@ -149,15 +149,20 @@ RetrySpacing judge_retry_spacing(const std::vector<LogLine>& retry_lines, double
   }
   r.pairs = static_cast<int>(gaps.size());
   std::ostringstream detail;
+  detail.setf(std::ios::fixed);
+  detail.precision(2);
   if (!gaps.empty()) {
     std::sort(gaps.begin(), gaps.end());
     r.median_gap_s = gaps[gaps.size() / 2];
     r.min_gap_s = gaps.front();
     r.max_gap_s = gaps.back();
   }
+  if (gaps.empty() && times.size() > 1) {  // say what the lines showed instead
+    detail << "no pair within [" << lowest << "s, " << highest << "s]; consecutive gaps:";
+    for (std::size_t i = 1; i < times.size() && i < 8; ++i) detail << " " << seconds_between(times[i - 1], times[i]) << "s";
+    detail << "; ";
+  }
   r.passed = r.pairs > 0 && r.announced_waits_match && std::fabs(r.median_gap_s - r.expected_gap_s) <= tolerance_s;
-  detail.setf(std::ios::fixed);
-  detail.precision(2);
   detail << r.retry_lines << " retry lines, " << r.pairs << " consecutive pairs, gap median " << r.median_gap_s
          << "s (min " << r.min_gap_s << "s, max " << r.max_gap_s << "s), expected " << r.expected_gap_s << "s ±"
          << tolerance_s << "s (interval " << interval_s << "s + attempt timeout " << attempt_timeout_s << "s)"

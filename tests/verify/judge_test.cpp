@@ -72,6 +72,7 @@ TEST(RetrySpacing, WrongIntervalFails) {
   auto r = judge_retry_spacing(lines, 1.0, 2.0, 0.5);
   EXPECT_EQ(r.pairs, 0);
   EXPECT_FALSE(r.passed);
+  EXPECT_NE(r.detail.find("no pair within [0.50s, 3.50s]; consecutive gaps: 5.00s"), std::string::npos) << r.detail;
   // Lines 1.6s apart are possible (a quick failure) but the median is far from the expected 3s.
   lines = parse_all({retry_line("2026-11-26T10:00:00Z"), retry_line("2026-11-26T10:00:01.6Z")});
   r = judge_retry_spacing(lines, 1.0, 2.0, 0.5);
