@@ -110,63 +110,45 @@ std::optional<double> announced_retry_wait(std::string_view message) {
   return std::nullopt;
 }
 
-RetrySpacing judge_retry_spacing(const std::vector<LogLine>& retry_lines, double interval_s, double attempt_timeout_s,
-                                 double tolerance_s) {
-  RetrySpacing r;
-  r.retry_lines = static_cast<int>(retry_lines.size());
-  r.expected_gap_s = interval_s + attempt_timeout_s;
+ProbeSpacing judge_probe_spacing(WallTime probe_start, double latency_s, int probe_status,
+                                 const std::vector<LogLine>& retry_lines, double interval_s, double timeout_s,
+                                 int max_retries, double tolerance_s) {
+  ProbeSpacing r;
+  r.probe_status = probe_status;
+  r.latency_s = latency_s;
+  r.expected_interval_s = interval_s;
+  r.timeout_s = timeout_s;
+  r.attempts = max_retries + 1;
   r.tolerance_s = tolerance_s;
-  std::vector<WallTime> times;
-  r.announced_waits_match = !retry_lines.empty();
+  // Other operations log their own first failure; the probe's is the one nearest start + T.
+  const LogLine* best = nullptr;
   for (const auto& line : retry_lines) {
-    times.push_back(line.time);
-    auto wait = announced_retry_wait(line.message);
-    if (!wait || std::fabs(*wait - interval_s) > 1e-3) r.announced_waits_match = false;
+    const double offset = seconds_between(probe_start, line.time);
+    if (offset < 0 || offset > timeout_s + interval_s + tolerance_s) continue;
+    if (!best || std::fabs(offset - timeout_s) < std::fabs(seconds_between(probe_start, best->time) - timeout_s))
+      best = &line;
   }
-  std::sort(times.begin(), times.end());
-  const double lowest = interval_s - tolerance_s;
-  const double highest = interval_s + attempt_timeout_s + tolerance_s;
-  // Overlapping publishes interleave their lines, so pairs are matched globally, closest to the
-  // expected gap first, each line having at most one successor and one predecessor.
-  std::vector<std::pair<std::size_t, std::size_t>> candidates;
-  for (std::size_t i = 0; i < times.size(); ++i)
-    for (std::size_t j = i + 1; j < times.size(); ++j) {
-      const double gap = seconds_between(times[i], times[j]);
-      if (gap > highest) break;
-      if (gap >= lowest) candidates.emplace_back(i, j);
-    }
-  auto distance = [&](const std::pair<std::size_t, std::size_t>& c) {
-    return std::fabs(seconds_between(times[c.first], times[c.second]) - r.expected_gap_s);
-  };
-  std::stable_sort(candidates.begin(), candidates.end(),
-                   [&](const auto& a, const auto& b) { return distance(a) < distance(b); });
-  std::vector<bool> has_successor(times.size(), false), has_predecessor(times.size(), false);
-  std::vector<double> gaps;
-  for (const auto& [i, j] : candidates) {
-    if (has_successor[i] || has_predecessor[j]) continue;
-    has_successor[i] = has_predecessor[j] = true;
-    gaps.push_back(seconds_between(times[i], times[j]));
+  if (best) {
+    r.first_failure_after_s = seconds_between(probe_start, best->time);
+    auto wait = announced_retry_wait(best->message);
+    r.announced_wait_matches = wait && std::fabs(*wait - interval_s) < 1e-3;
   }
-  r.pairs = static_cast<int>(gaps.size());
+  if (r.attempts > 1) r.implied_interval_s = (latency_s - r.attempts * timeout_s) / (r.attempts - 1);
+  const bool failed_after_all_attempts = probe_status >= 500;
+  const bool first_failure_on_time =
+      r.first_failure_after_s && std::fabs(*r.first_failure_after_s - timeout_s) <= tolerance_s;
+  const bool interval_on_time = r.attempts > 1 && std::fabs(r.implied_interval_s - interval_s) <= tolerance_s;
+  r.passed = failed_after_all_attempts && first_failure_on_time && interval_on_time && r.announced_wait_matches;
   std::ostringstream detail;
   detail.setf(std::ios::fixed);
   detail.precision(2);
-  if (!gaps.empty()) {
-    std::sort(gaps.begin(), gaps.end());
-    r.median_gap_s = gaps[gaps.size() / 2];
-    r.min_gap_s = gaps.front();
-    r.max_gap_s = gaps.back();
-  }
-  if (gaps.empty() && times.size() > 1) {  // say what the lines showed instead
-    detail << "no pair within [" << lowest << "s, " << highest << "s]; consecutive gaps:";
-    for (std::size_t i = 1; i < times.size() && i < 8; ++i) detail << " " << seconds_between(times[i - 1], times[i]) << "s";
-    detail << "; ";
-  }
-  r.passed = r.pairs > 0 && r.announced_waits_match && std::fabs(r.median_gap_s - r.expected_gap_s) <= tolerance_s;
-  detail << r.retry_lines << " retry lines, " << r.pairs << " consecutive pairs, gap median " << r.median_gap_s
-         << "s (min " << r.min_gap_s << "s, max " << r.max_gap_s << "s), expected " << r.expected_gap_s << "s ±"
-         << tolerance_s << "s (interval " << interval_s << "s + attempt timeout " << attempt_timeout_s << "s)"
-         << (r.announced_waits_match ? "" : "; a line does not announce the configured interval");
+  detail << "probe publish answered " << probe_status << " after " << latency_s << "s (" << r.attempts
+         << " attempts x " << timeout_s << "s timeout); first failure logged ";
+  if (r.first_failure_after_s) detail << *r.first_failure_after_s << "s after the start";
+  else detail << "never";
+  detail << " (expected " << timeout_s << "s); implied interval " << r.implied_interval_s << "s vs configured "
+         << interval_s << "s, tolerance " << tolerance_s << "s"
+         << (best && !r.announced_wait_matches ? "; the line does not announce the configured interval" : "");
   r.detail = detail.str();
   return r;
 }

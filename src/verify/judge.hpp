@@ -28,25 +28,27 @@ std::optional<WallTime> parse_rfc3339(std::string_view text);
 // "Error processing operation X. Retrying in 1s…": the announced wait, in seconds.
 std::optional<double> announced_retry_wait(std::string_view message);
 
-// Retry lines are chained into attempt sequences: consecutive lines of one sequence lie within the
-// physically possible window [interval - tolerance, interval + attempt_timeout + tolerance] (the next
-// failure comes one wait plus at most one attempt later); interleaved sequences are separated by
-// matching pairs closest to the expected gap first. With the broker frozen every attempt lasts its
-// whole timeout, so the expected gap is interval + attempt_timeout; the verdict compares the median.
-struct RetrySpacing {
-  int retry_lines = 0;
-  int pairs = 0;                 // consecutive lines of one sequence
-  double median_gap_s = 0;
-  double min_gap_s = 0;
-  double max_gap_s = 0;
-  double expected_gap_s = 0;
+// The retry interval observed on one publish sent straight to a sidecar while the broker is frozen.
+// A sidecar logs "Retrying in <d>…" only at the first failure of an operation (reference/dapr.md), so
+// the spacing is derived from that line's timestamp and the publish's total latency: every attempt
+// lasts its whole timeout T while the broker is frozen, the first failure comes T after the start,
+// and the publish fails after A = maxRetries + 1 attempts, so latency = A*T + (A-1)*interval.
+struct ProbeSpacing {
+  int probe_status = 0;
+  double latency_s = 0;
+  std::optional<double> first_failure_after_s;  // the retry line's offset from the probe's start
+  double implied_interval_s = 0;
+  double expected_interval_s = 0;
+  double timeout_s = 0;
+  int attempts = 0;
   double tolerance_s = 0;
-  bool announced_waits_match = false;  // every line announces the configured interval
+  bool announced_wait_matches = false;
   bool passed = false;
   std::string detail;
 };
-RetrySpacing judge_retry_spacing(const std::vector<LogLine>& retry_lines, double interval_s, double attempt_timeout_s,
-                                 double tolerance_s);
+ProbeSpacing judge_probe_spacing(WallTime probe_start, double latency_s, int probe_status,
+                                 const std::vector<LogLine>& retry_lines, double interval_s, double timeout_s,
+                                 int max_retries, double tolerance_s);
 
 // Every generated id persisted exactly once.
 struct ExactlyOnce {

@@ -52,43 +52,46 @@ TEST(AnnouncedRetryWait, Units) {
   EXPECT_FALSE(announced_retry_wait("Retrying in soon"));
 }
 
-TEST(RetrySpacing, FrozenBrokerGivesTimeoutPlusInterval) {
-  // Two publishes overlapping: each logs at +2s and +5s after it starts (2s timeout, 1s wait).
-  auto lines = parse_all({retry_line("2026-11-26T10:00:02.010Z"), retry_line("2026-11-26T10:00:03.020Z"),
-                          retry_line("2026-11-26T10:00:05.030Z"), retry_line("2026-11-26T10:00:06.000Z")});
-  auto r = judge_retry_spacing(lines, 1.0, 2.0, 0.5);
-  EXPECT_EQ(r.retry_lines, 4);
-  EXPECT_EQ(r.pairs, 2);
-  EXPECT_NEAR(r.median_gap_s, 3.0, 0.05);
-  EXPECT_NEAR(r.min_gap_s, 2.98, 0.01);
-  EXPECT_NEAR(r.max_gap_s, 3.02, 0.01);
-  EXPECT_TRUE(r.announced_waits_match);
+WallTime at(const std::string& time) { return *parse_rfc3339(time); }
+
+TEST(ProbeSpacing, FrozenBrokerConstantInterval) {
+  // Another operation's first failure at +0.9s, the probe's at +2.02s; 3 attempts x 2s + 2 x 1s = 8s.
+  auto lines = parse_all({retry_line("2026-11-26T10:00:00.900Z"), retry_line("2026-11-26T10:00:02.020Z"),
+                          retry_line("2026-11-26T10:00:07.000Z")});
+  auto r = judge_probe_spacing(at("2026-11-26T10:00:00Z"), 8.04, 500, lines, 1.0, 2.0, 2, 0.5);
+  ASSERT_TRUE(r.first_failure_after_s);
+  EXPECT_NEAR(*r.first_failure_after_s, 2.02, 1e-6);
+  EXPECT_EQ(r.attempts, 3);
+  EXPECT_NEAR(r.implied_interval_s, 1.02, 1e-9);
+  EXPECT_TRUE(r.announced_wait_matches);
   EXPECT_TRUE(r.passed) << r.detail;
 }
 
-TEST(RetrySpacing, WrongIntervalFails) {
-  // Lines 5s apart while the policy says 1s + 2s: outside the possible window, no pairs.
-  auto lines = parse_all({retry_line("2026-11-26T10:00:00Z"), retry_line("2026-11-26T10:00:05Z")});
-  auto r = judge_retry_spacing(lines, 1.0, 2.0, 0.5);
-  EXPECT_EQ(r.pairs, 0);
-  EXPECT_FALSE(r.passed);
-  EXPECT_NE(r.detail.find("no pair within [0.50s, 3.50s]; consecutive gaps: 5.00s"), std::string::npos) << r.detail;
-  // Lines 1.6s apart are possible (a quick failure) but the median is far from the expected 3s.
-  lines = parse_all({retry_line("2026-11-26T10:00:00Z"), retry_line("2026-11-26T10:00:01.6Z")});
-  r = judge_retry_spacing(lines, 1.0, 2.0, 0.5);
-  EXPECT_EQ(r.pairs, 1);
-  EXPECT_FALSE(r.passed) << r.detail;
+TEST(ProbeSpacing, LongerAttemptsOrWaitsFail) {
+  auto lines = parse_all({retry_line("2026-11-26T10:00:02Z")});
+  // 10s total: the waits were 2s each, not 1s.
+  auto slow = judge_probe_spacing(at("2026-11-26T10:00:00Z"), 10.0, 500, lines, 1.0, 2.0, 2, 0.5);
+  EXPECT_NEAR(slow.implied_interval_s, 2.0, 1e-9);
+  EXPECT_FALSE(slow.passed);
+  EXPECT_NE(slow.detail.find("implied interval 2.00s vs configured 1.00s"), std::string::npos) << slow.detail;
+  // First failure 3s after the start: the attempt outlived its 2s timeout.
+  lines = parse_all({retry_line("2026-11-26T10:00:03Z")});
+  auto late = judge_probe_spacing(at("2026-11-26T10:00:00Z"), 8.0, 500, lines, 1.0, 2.0, 2, 0.5);
+  EXPECT_FALSE(late.passed) << late.detail;
 }
 
-TEST(RetrySpacing, AnnouncedWaitMustBeTheConfiguredOne) {
-  auto lines = parse_all({retry_line("2026-11-26T10:00:00Z", "2s"), retry_line("2026-11-26T10:00:03Z", "2s")});
-  auto r = judge_retry_spacing(lines, 1.0, 2.0, 0.5);
-  EXPECT_EQ(r.pairs, 1);
-  EXPECT_FALSE(r.announced_waits_match);
+TEST(ProbeSpacing, NeedsTheFailureTheLineAndTheConfiguredWait) {
+  auto lines = parse_all({retry_line("2026-11-26T10:00:02Z")});
+  EXPECT_FALSE(judge_probe_spacing(at("2026-11-26T10:00:00Z"), 8.0, 204, lines, 1.0, 2.0, 2, 0.5).passed);
+  auto none = judge_probe_spacing(at("2026-11-26T10:00:00Z"), 8.0, 500, {}, 1.0, 2.0, 2, 0.5);
+  EXPECT_FALSE(none.first_failure_after_s);
+  EXPECT_FALSE(none.passed);
+  EXPECT_NE(none.detail.find("first failure logged never"), std::string::npos) << none.detail;
+  auto wrong_wait = parse_all({retry_line("2026-11-26T10:00:02Z", "2s")});
+  auto r = judge_probe_spacing(at("2026-11-26T10:00:00Z"), 8.0, 500, wrong_wait, 1.0, 2.0, 2, 0.5);
+  EXPECT_FALSE(r.announced_wait_matches);
   EXPECT_FALSE(r.passed);
 }
-
-TEST(RetrySpacing, NoLinesFails) { EXPECT_FALSE(judge_retry_spacing({}, 1.0, 2.0, 0.5).passed); }
 
 TEST(ExactlyOnce, CountsMissingAndDuplicates) {
   auto ok = judge_exactly_once({"a", "b", "c"}, {"c", "a", "b", "other-user-lesson"});

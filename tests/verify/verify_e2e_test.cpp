@@ -88,8 +88,9 @@ TEST(LearnflowVerify, QuickRunPassesWithEvidence) {
   EXPECT_GT(kafka["requests"]["total"].get<int>(), 0);
   EXPECT_EQ(kafka["requests"]["successes"], kafka["requests"]["total"]);
   EXPECT_GT(kafka["retry_activations"]["after"].get<double>(), kafka["retry_activations"]["before"].get<double>());
-  EXPECT_NEAR(kafka["retry_spacing"]["median_gap_s"].get<double>(), kafka["retry_spacing"]["expected_gap_s"].get<double>(),
-              kafka["retry_spacing"]["tolerance_s"].get<double>());
+  EXPECT_EQ(kafka["retry_spacing"]["probe_status"], 500);
+  EXPECT_NEAR(kafka["retry_spacing"]["implied_interval_s"].get<double>(),
+              kafka["retry_spacing"]["expected_interval_s"].get<double>(), kafka["retry_spacing"]["tolerance_s"].get<double>());
   EXPECT_EQ(kafka["persisted"]["once"], kafka["persisted"]["expected"]);
   EXPECT_EQ(kafka["outbox_depth"], 0);
   const auto& replica = by_name["replica-loss"]["evidence"];
