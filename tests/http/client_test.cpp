@@ -117,11 +117,14 @@ asio::awaitable<int> send_sequence(Client& client, Endpoint endpoint, int worker
   co_return ok;
 }
 
-// Both sides on two-thread io_contexts: per-connection strands must keep every exchange intact.
-TEST(Client, ConcurrentWorkersOnMultiThreadedContexts) {
-  TestServer server(echo_handler, {}, 2);
-  IoThreads threads(2);
-  Client client(threads.io);
+// Eight workers of 100 requests each through one client to one server; every exchange must
+// come back intact and every request must have used a pooled or a new connection.
+void expect_concurrent_workers_intact(int io_threads, bool single_threaded_io) {
+  ServerOptions server_options;
+  server_options.single_threaded_io = single_threaded_io;
+  TestServer server(echo_handler, server_options, io_threads);
+  IoThreads threads(io_threads);
+  Client client(threads.io, ClientOptions{.single_threaded_io = single_threaded_io});
   constexpr int workers = 8;
   constexpr int per_worker = 100;
   std::vector<std::future<int>> results;
@@ -133,6 +136,12 @@ TEST(Client, ConcurrentWorkersOnMultiThreadedContexts) {
   EXPECT_EQ(client.stats().connections_opened + client.stats().connections_reused,
             static_cast<std::uint64_t>(workers * per_worker));
 }
+
+// Both sides on two-thread io_contexts: per-connection strands must keep every exchange intact.
+TEST(Client, ConcurrentWorkersOnMultiThreadedContexts) { expect_concurrent_workers_intact(2, false); }
+
+// One I/O thread per side without strands (the sidecar's default): the same guarantees.
+TEST(Client, ConcurrentWorkersOnSingleThreadedContextsWithoutStrands) { expect_concurrent_workers_intact(1, true); }
 
 TEST(Client, PassesMethodsHeadersAndBodiesThrough) {
   TestServer server(echo_handler);
