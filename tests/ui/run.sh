@@ -24,6 +24,12 @@ done
 work="$(mktemp -d /tmp/lf-ui-e2e-XXXXXX)"
 state="$work/.learnflow"
 cleanup() {
+  local code=$?
+  if [ "$code" -ne 0 ] && [ "$code" -ne 77 ]; then
+    echo "== failed (exit $code) after ${SECONDS}s; platform status and supervisor log tail:"
+    "$bin_dir/learnflow" status --state-dir "$state" 2>&1 || true
+    tail -n 40 "$state/logs/supervisor.log" 2>/dev/null || true
+  fi
   "$bin_dir/learnflow" down --state-dir "$state" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -31,6 +37,7 @@ trap cleanup EXIT
 
 "$bin_dir/learnflow" up -d -f "$source_dir/deploy" --state-dir "$state" --bin-dir "$product_bin_dir" \
   --frontend-port 0 --prometheus-port 0 --ready-timeout 120
+echo "platform up after ${SECONDS}s"
 frontend="$("$bin_dir/learnflow" status -o json --state-dir "$state" | node -e '
   let text = ""; process.stdin.on("data", (d) => (text += d)).on("end", () => {
     const service = JSON.parse(text).services.find((s) => s.name === "learnflow-frontend");

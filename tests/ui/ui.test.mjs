@@ -35,6 +35,7 @@ before(async () => {
   assert.ok(frontend, "LEARNFLOW_UI_FRONTEND_URL is not set (run tests/ui/run.sh)");
   mkdirSync(artifacts, { recursive: true });
   browser = await chromium.launch({
+    timeout: 30_000,
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
