@@ -136,9 +136,6 @@ boost::asio::awaitable<http::Response> route(SidecarContext& ctx, http::Request 
   co_return http::error_response(404, "ERR_DIRECT_INVOKE", "failed getting app id either from the URL path or the header dapr-app-id");
 }
 
-double ms_since(SteadyTime start) {
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
-}
 
 }  // namespace
 
@@ -171,7 +168,7 @@ boost::asio::awaitable<http::Response> handle_dapr_api(SidecarContext& ctx, http
   ctx.metrics.http_server_request_count.with({app_id, method_label, path, status}).inc();
   if (ctx.configuration.metrics.http_increased_cardinality)
     ctx.metrics.http_server_response_count.with({app_id, method_label, path, status}).inc();
-  ctx.metrics.http_server_latency.with({app_id, method_label, path, status}).observe(ms_since(start));
+  ctx.metrics.http_server_latency.with({app_id, method_label, path, status}).observe(whole_ms_since(start));
   ctx.metrics.http_server_request_bytes.with({app_id}).observe(request_bytes);
   ctx.metrics.http_server_response_bytes.with({app_id}).observe(static_cast<double>(response.body.size()));
   if (ctx.tracer.records(trace) && !starts_with(path, "/v1.0/healthz") && !starts_with(path, "/v1.0/metadata")) {

@@ -9,12 +9,6 @@
 
 namespace lf::sidecar {
 
-namespace {
-double elapsed_ms(SteadyTime start) {
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
-}
-}  // namespace
-
 bool is_hop_by_hop_header(std::string_view name) {
   static const char* kNames[] = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
                                  "te",         "trailer",    "transfer-encoding", "upgrade",           "content-length"};
@@ -42,7 +36,7 @@ boost::asio::awaitable<Expected<http::Response, http::ClientError>> AppChannel::
   std::string status = result ? std::to_string(result->status) : "";
   const std::string& app_id = options_.app_id;
   metrics_.http_client_completed_count.with({app_id, method, path, status}).inc();
-  metrics_.http_client_roundtrip_latency.with({app_id, method, path, status}).observe(elapsed_ms(start));
+  metrics_.http_client_roundtrip_latency.with({app_id, method, path, status}).observe(whole_ms_since(start));
   metrics_.http_client_sent_bytes.with({app_id}).observe(sent);
   if (result) metrics_.http_client_received_bytes.with({app_id}).observe(static_cast<double>(result->body.size()));
   co_return result;
@@ -87,7 +81,7 @@ boost::asio::awaitable<void> AppChannel::health_loop() {
     bool ok = res && res->status >= 200 && res->status < 300;
     std::string status = res ? std::to_string(res->status) : "";
     metrics_.http_healthprobes_completed_count.with({options_.app_id, status}).inc();
-    metrics_.http_healthprobes_roundtrip_latency.with({options_.app_id, status}).observe(elapsed_ms(start));
+    metrics_.http_healthprobes_roundtrip_latency.with({options_.app_id, status}).observe(whole_ms_since(start));
     if (ok) {
       if (!healthy_.exchange(true)) log_.info("App entered healthy status");
       failures = 0;

@@ -3,9 +3,16 @@
 // Dapr's Grafana dashboards and PromQL written for daprd work against this sidecar.
 #include <string>
 
+#include "core/clock.hpp"
 #include "metrics/metrics.hpp"
 
 namespace lf::sidecar {
+
+// Dapr's latency metrics are whole milliseconds.
+inline double whole_ms_since(SteadyTime start) {
+  return static_cast<double>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
+}
 
 struct DaprMetrics {
   explicit DaprMetrics(metrics::Registry& registry);

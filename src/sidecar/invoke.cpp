@@ -23,9 +23,6 @@ constexpr std::string_view kSidecarErrorHeader = "x-learnflow-sidecar-error";
 constexpr auto kDefaultInvokeDeadline = std::chrono::minutes(5);
 constexpr int kMaxInstancesPerAttempt = 8;
 
-double ms_since(SteadyTime start) {
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
-}
 
 http::Request forwarded_request(const SidecarContext& ctx, const std::string& callee, const std::string& method,
                                 http::Request in, const TraceContext& trace) {
@@ -150,7 +147,7 @@ boost::asio::awaitable<http::Response> invoke_app(SidecarContext& ctx, std::stri
           if (!res) co_return done(resiliency::OpResult::failure(res.error()));
           std::string status = std::to_string(res->status);
           ctx.metrics.invocation_res_recv_total.with({ctx.options.app_id, app_id, status, "unary"}).inc();
-          ctx.metrics.invocation_res_recv_latency_ms.with({ctx.options.app_id, app_id, status, "unary"}).observe(ms_since(start));
+          ctx.metrics.invocation_res_recv_latency_ms.with({ctx.options.app_id, app_id, status, "unary"}).observe(whole_ms_since(start));
           bool hop_failed = res->headers.contains(kSidecarErrorHeader) && res->status >= 500;
           int code = res->status;
           *last = std::move(*res);

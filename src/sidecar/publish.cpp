@@ -12,10 +12,6 @@ namespace lf::sidecar {
 
 namespace {
 
-double ms_since(SteadyTime start) {
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
-}
-
 std::map<std::string, std::string> request_metadata(const std::string& query) {
   std::map<std::string, std::string> md;
   for (const auto& [k, v] : http::url::parse_query(query))
@@ -77,7 +73,7 @@ boost::asio::awaitable<http::Response> publish_event(SidecarContext& ctx, const 
   std::string success = outcome.is_ok() ? "true" : "false";
   std::vector<std::string> labels = {ctx.options.app_id, pubsub_name, ctx.namespace_label, success, topic};
   ctx.metrics.pubsub_egress_count.with(labels).inc();
-  ctx.metrics.pubsub_egress_latencies.with(labels).observe(ms_since(start));
+  ctx.metrics.pubsub_egress_latencies.with(labels).observe(whole_ms_since(start));
   ctx.tracer.finish(Span{producer, trace.span_id, "publish " + topic, "PRODUCER", wall_start,
                          std::chrono::steady_clock::now() - start,
                          {{"messaging.system", "kafka"}, {"messaging.destination", topic}, {"dapr.pubsub", pubsub_name},

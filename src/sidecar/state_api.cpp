@@ -15,9 +15,6 @@ using Json = nlohmann::json;
 
 http::Response malformed(const std::string& message) { return http::error_response(400, "ERR_MALFORMED_REQUEST", message); }
 
-double ms_since(SteadyTime start) {
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
-}
 
 // Runs a blocking store call on the worker pool under the component's outbound policy. Client
 // mistakes (etag mismatch, bad etag, bad request) end the run without retries and without
@@ -49,7 +46,7 @@ boost::asio::awaitable<state::StateResult<T>> run_store(SidecarContext& ctx, Sta
   std::vector<std::string> labels = {ctx.options.app_id, component.name, ctx.namespace_label, operation,
                                      final_result ? "true" : "false"};
   ctx.metrics.state_count.with(labels).inc();
-  ctx.metrics.state_latencies.with(labels).observe(ms_since(start));
+  ctx.metrics.state_latencies.with(labels).observe(whole_ms_since(start));
   co_return final_result;
 }
 

@@ -10,12 +10,6 @@
 
 namespace lf::sidecar {
 
-namespace {
-double ms_since(SteadyTime start) {
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count());
-}
-}  // namespace
-
 Expected<SubscriptionSpec, std::string> from_resource(const resources::Subscription& r) {
   SubscriptionSpec s;
   s.type = SubscriptionType::declarative;
@@ -185,7 +179,7 @@ boost::asio::awaitable<pubsub::DeliveryResult> Subscriber::deliver(const Subscri
       std::string status = verdict->verdict == DeliveryVerdict::drop ? "success" : process;
       std::vector<std::string> labels = {ctx.options.app_id, pubsub_name, ctx.namespace_label, process, status, topic};
       ctx.metrics.pubsub_ingress_count.with(labels).inc();
-      ctx.metrics.pubsub_ingress_latencies.with(labels).observe(ms_since(start));
+      ctx.metrics.pubsub_ingress_latencies.with(labels).observe(whole_ms_since(start));
       if (verdict->verdict != DeliveryVerdict::retry) co_return done(resiliency::OpResult::ok());
       if (verdict->status_error) co_return done(resiliency::OpResult::code_error(verdict->status, verdict->reason));
       done(resiliency::OpResult::failure(verdict->reason));
