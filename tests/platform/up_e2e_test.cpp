@@ -4,144 +4,20 @@
 // while requests through its Service keep succeeding; `learnflow down` leaves no process behind;
 // a second `up` finds the earlier lessons.
 #include <signal.h>
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <thread>
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
-#include "http/client.hpp"
-#include "kafka/broker.hpp"
-#include "process/process.hpp"
+#include "http/url.hpp"
+#include "support/platform_harness.hpp"
 
 namespace {
-namespace fs = std::filesystem;
-using nlohmann::json;
-using namespace std::chrono_literals;
-
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
-}
-
-struct Run {
-  int code = -1;
-  std::string output;
-};
-
-// Runs a command to completion with its output captured (never through a shell).
-Run run(const std::vector<std::string>& argv, std::chrono::seconds timeout = 240s) {
-  auto p = lf::process::Process::spawn({.argv = argv, .output = lf::process::Output::pipe});
-  if (!p) return {-1, p.error().message};
-  Run r;
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (p->is_running() && std::chrono::steady_clock::now() < deadline) {
-    r.output += p->read_available_output();
-    std::this_thread::sleep_for(50ms);
-  }
-  r.output += p->read_available_output();
-  auto status = p->wait_for(1s);
-  r.code = status && status->exited ? status->code : -1;
-  return r;
-}
-
-class Platform {
- public:
-  Platform() {
-    char tmpl[] = "/tmp/lf-up-e2e-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    state_ = dir_ + "/.learnflow";
-    bin_ = env_or("LEARNFLOW_PLATFORM_BIN_DIR", env_or("LEARNFLOW_BIN_DIR", ""));
-    learnflow_ = env_or("LEARNFLOW_BIN_DIR", "") + "/learnflow";
-    deploy_ = env_or("LEARNFLOW_SOURCE_DIR", ".") + "/deploy";
-  }
-  // Whatever happened, nothing is left running.
-  ~Platform() {
-    (void)run({learnflow_, "down", "--state-dir", state_});
-    fs::remove_all(dir_);
-  }
-  std::string missing_prerequisite() const {
-    for (const char* b : {"learnflow-sidecar", "course-agent", "user-progress", "learnflow-frontend"})
-      if (::access((bin_ + "/" + b).c_str(), X_OK) != 0) return bin_ + "/" + b + " is not built";
-    if (::access(learnflow_.c_str(), X_OK) != 0) return learnflow_ + " is not built";
-    if (!fs::exists(lf::kafka::default_classpath_file())) return "the Kafka jars are not fetched (scripts/fetch-kafka.sh)";
-    if (::access("/usr/bin/prometheus", X_OK) != 0) return "prometheus is not installed";
-    return {};
-  }
-  Run up() {
-    return run({learnflow_, "up", "-d", "-f", deploy_, "--state-dir", state_, "--bin-dir", bin_, "--frontend-port", "0",
-                "--prometheus-port", "0", "--ready-timeout", "120"});
-  }
-  Run cli(std::vector<std::string> args) {
-    args.insert(args.begin(), learnflow_);
-    args.insert(args.end(), {"--state-dir", state_});
-    return run(args, 150s);
-  }
-  json status() {
-    auto r = cli({"status", "-o", "json"});
-    return json::parse(r.output, nullptr, false);
-  }
-  const std::string& state() const { return state_; }
-
- private:
-  std::string dir_, state_, bin_, learnflow_, deploy_;
-};
-
-std::string service_url(const json& status, const std::string& name) {
-  for (const auto& s : status["services"])
-    if (s["name"] == name) return s["url"];
-  return {};
-}
-
-std::string infrastructure_url(const json& status, const std::string& name) {
-  for (const auto& i : status["infrastructure"])
-    if (i["name"] == name) return i.value("url", i.value("address", ""));
-  return {};
-}
-
-lf::Expected<lf::http::Response, lf::http::ClientError> get(const std::string& url) {
-  return lf::http::fetch(url, {}, 5s);
-}
-
-json get_json(const std::string& url) {
-  auto r = get(url);
-  if (!r || r->status != 200) return json();
-  return json::parse(r->body, nullptr, false);
-}
-
-std::string url_encode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.') out += static_cast<char>(c);
-    else {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
+using namespace lf::testing::platform;
 
 // Number of series a PromQL query returns (-1 on error).
 int series(const std::string& prometheus, const std::string& query) {
-  auto doc = get_json(prometheus + "/api/v1/query?query=" + url_encode(query));
+  auto doc = get_json(prometheus + "/api/v1/query?query=" + lf::http::url::percent_encode(query));
   if (!doc.is_object() || doc["status"] != "success") return -1;
   return static_cast<int>(doc["data"]["result"].size());
-}
-
-template <typename Predicate>
-bool eventually(Predicate predicate, std::chrono::seconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (predicate()) return true;
-    std::this_thread::sleep_for(500ms);
-  }
-  return predicate();
 }
 
 std::vector<int> pids_of(const json& status) {
@@ -155,7 +31,7 @@ std::vector<int> pids_of(const json& status) {
 }
 
 TEST(LearnflowUp, EndToEnd) {
-  Platform platform;
+  Platform platform("lf-up-e2e");
   if (auto missing = platform.missing_prerequisite(); !missing.empty()) GTEST_SKIP() << missing;
 
   auto up = platform.up();
@@ -172,7 +48,7 @@ TEST(LearnflowUp, EndToEnd) {
   for (const auto& i : status["infrastructure"]) EXPECT_TRUE(i["ready"].get<bool>()) << i.dump();
   const std::string frontend = service_url(status, "learnflow-frontend");
   const std::string user_progress = service_url(status, "user-progress");
-  const std::string prometheus = infrastructure_url(status, "prometheus");
+  const std::string prometheus = infrastructure(status, "prometheus").value("url", "");
   ASSERT_FALSE(frontend.empty());
   ASSERT_FALSE(prometheus.empty());
 
@@ -181,11 +57,7 @@ TEST(LearnflowUp, EndToEnd) {
   ASSERT_TRUE(curriculum.is_object());
   const std::string topic = curriculum["topics"][0]["id"];
   for (int i = 0; i < 3; ++i) {
-    lf::http::Request request;
-    request.method = "POST";
-    request.headers.set("Content-Type", "application/json");
-    request.body = json{{"user_id", "e2e-learner"}, {"topic", topic}, {"difficulty", "beginner"}}.dump();
-    auto r = lf::http::fetch(frontend + "/api/lessons", request, 30s);
+    auto r = post_json(frontend + "/api/lessons", {{"user_id", "e2e-learner"}, {"topic", topic}, {"difficulty", "beginner"}});
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 201) << r->body;
   }
