@@ -12,6 +12,7 @@
 #include "resiliency/run_async.hpp"
 #include "sidecar/acl.hpp"
 #include "sidecar/api.hpp"
+#include "sidecar/invoke_retry.hpp"
 
 namespace lf::sidecar {
 
@@ -79,25 +80,36 @@ Result<std::string> resolve(SidecarContext& ctx, const std::string& app_id) {
   return ctx.resolve ? ctx.resolve(app_id) : Result<std::string>(fail("couldn't find service: " + app_id));
 }
 
+// Why an attempt got no answer: `transport` is unset when nothing was sent (resolution failed).
+struct HopError {
+  std::optional<http::ClientError::Kind> transport;
+  std::string message;
+};
+
 // One hop to a callee sidecar; connection refusals move on to the next instance at once, since
 // nothing was sent (safe even for non-idempotent calls). `first_address`, when set, was resolved
 // already (each resolution advances the round robin).
-boost::asio::awaitable<Expected<http::Response, std::string>> send_to_callee(SidecarContext& ctx, const std::string& app_id,
-                                                                           const http::Request& request, Duration deadline,
-                                                                           std::optional<std::string> first_address) {
-  std::string last_error;
+boost::asio::awaitable<Expected<http::Response, HopError>> send_to_callee(SidecarContext& ctx, const std::string& app_id,
+                                                                        const http::Request& request, Duration deadline,
+                                                                        std::optional<std::string> first_address) {
+  HopError last_error;
   for (int i = 0; i < kMaxInstancesPerAttempt; ++i) {
     auto address = i == 0 && first_address ? Result<std::string>(*first_address) : resolve(ctx, app_id);
-    if (!address) co_return unexpected(address.error().message);
+    if (!address) co_return unexpected(HopError{std::nullopt, address.error().message});
     http::Endpoint ep;
-    if (!parse_address(*address, ep)) co_return unexpected("invalid address " + *address + " for app id " + app_id);
+    if (!parse_address(*address, ep))
+      co_return unexpected(HopError{std::nullopt, "invalid address " + *address + " for app id " + app_id});
     auto res = co_await ctx.client.send(ep, request, deadline);
     if (res) co_return std::move(*res);
-    last_error = res.error().message;
-    if (res.error().kind != http::ClientError::connect_refused) co_return unexpected(last_error);
+    last_error = HopError{res.error().kind, std::move(res.error().message)};
+    if (res.error().kind != http::ClientError::connect_refused) co_return unexpected(std::move(last_error));
     if (ctx.forget_address) ctx.forget_address(app_id, *address);
   }
-  co_return unexpected(last_error);
+  co_return unexpected(std::move(last_error));
+}
+
+bool is_callee_sidecar_error(const http::Response& response) {
+  return response.status >= 500 && response.headers.contains(kSidecarErrorHeader);
 }
 
 }  // namespace
@@ -118,7 +130,7 @@ boost::asio::awaitable<http::Response> invoke_app(SidecarContext& ctx, std::stri
     auto resolved = resolve(ctx, app_id);
     if (!resolved) co_return invoke_error(500, app_id, resolved.error().message);
     *preresolved = std::move(*resolved);
-    policy.retry = ctx.resiliency.builtin_retry(resiliency::BuiltInRetry::service);
+    policy.retry = builtin_service_retry(ctx.resiliency.builtin_retry(resiliency::BuiltInRetry::service));
     policy.target.operation = "endpoint[" + app_id + ", " + app_id + ":" + method + "]";
     policy.target.metric_target = "app_" + app_id;
   }
@@ -134,40 +146,44 @@ boost::asio::awaitable<http::Response> invoke_app(SidecarContext& ctx, std::stri
     boost::asio::co_spawn(
         executor,
         [&ctx, app_id, out, deadline, local, has_target, last, preresolved, done]() -> boost::asio::awaitable<void> {
+          last->reset();  // only this attempt's answer may decide the outcome
           auto start = std::chrono::steady_clock::now();
           ctx.metrics.invocation_req_sent_total.with({ctx.options.app_id, app_id, "unary"}).inc();
-          Expected<http::Response, std::string> res = unexpected(std::string());
+          Expected<http::Response, HopError> res = unexpected(HopError{});
           if (local) {
             auto r = co_await ctx.app.call(*out, deadline);
-            res = r ? Expected<http::Response, std::string>(std::move(*r)) : unexpected(r.error().message);
+            if (r)
+              res = std::move(*r);
+            else
+              res = unexpected(HopError{r.error().kind, std::move(r.error().message)});
           } else {
             std::optional<std::string> first_address = std::exchange(*preresolved, std::nullopt);
             res = co_await send_to_callee(ctx, app_id, *out, deadline, first_address);
           }
-          if (!res) co_return done(resiliency::OpResult::failure(res.error()));
+          if (!res) {
+            auto& error = res.error();
+            co_return done(error.transport ? hop_failure(has_target, *error.transport, std::move(error.message))
+                                           : pre_send_failure(has_target, std::move(error.message)));
+          }
           std::string status = std::to_string(res->status);
           ctx.metrics.invocation_res_recv_total.with({ctx.options.app_id, app_id, status, "unary"}).inc();
           ctx.metrics.invocation_res_recv_latency_ms.with({ctx.options.app_id, app_id, status, "unary"}).observe(whole_ms_since(start));
-          bool hop_failed = res->headers.contains(kSidecarErrorHeader) && res->status >= 500;
-          int code = res->status;
+          auto verdict = answered(has_target, res->status, res->headers.contains(kSidecarErrorHeader), res->body);
           *last = std::move(*res);
-          if (hop_failed) co_return done(resiliency::OpResult::failure((*last)->body));
-          // Without an apps target only failed hops are retried (DaprBuiltInServiceRetries).
-          if (has_target && (code < 200 || code > 399))
-            co_return done(resiliency::OpResult::code_error(code, "received non-successful status code: " + std::to_string(code)));
-          done(resiliency::OpResult::ok());
+          done(std::move(verdict));
         },
         boost::asio::detached);
   };
   auto outcome = co_await resiliency::run_async(ctx.runner, policy, op);
   using Kind = resiliency::OpResult::Kind;
-  if ((outcome.kind == Kind::success || outcome.kind == Kind::code_error) && *last) {
+  const bool callee_sidecar_failed = *last && is_callee_sidecar_error(**last);
+  if ((outcome.kind == Kind::success || outcome.kind == Kind::code_error) && *last && !callee_sidecar_failed) {
     http::Response response = std::move(**last);
     response.headers.remove(kSidecarErrorHeader);
     co_return response;
   }
   std::string message = outcome.message;
-  if (outcome.kind == Kind::error && *last) message = callee_error_cause((*last)->body, message);
+  if (callee_sidecar_failed) message = callee_error_cause((*last)->body, message);
   co_return invoke_error(500, app_id, message);
 }
 

@@ -200,6 +200,24 @@ TEST(SidecarInvoke, UnknownAppIdFailsAtOnceWithDaprsError) {
   EXPECT_EQ(caller.log().find("Retrying in"), std::string::npos);
 }
 
+TEST(SidecarInvoke, WithoutAppsTargetTheCalleeSidecarsOwnErrorIsNotRetried) {
+  Cluster cluster;
+  // No app behind the callee: its sidecar answers the error itself. DaprBuiltInServiceRetries
+  // retry only Unavailable hops, so the error comes back after one call, not after 3 s.
+  Sidecar callee(cluster.sidecar("target", 0), cluster.dir.path());
+  Sidecar caller(cluster.sidecar("caller", 0), cluster.dir.path());
+  ASSERT_TRUE(callee.start()) << callee.log();
+  ASSERT_TRUE(caller.start()) << caller.log();
+  auto started = std::chrono::steady_clock::now();
+  auto r = caller.request("GET", "/v1.0/invoke/target/method/work");
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(error_message(r), "failed to invoke, id: target, err: app channel is not initialized");
+  EXPECT_LT(took, 500ms);
+  EXPECT_EQ(caller.log().find("Retrying in"), std::string::npos) << caller.log();
+  EXPECT_EQ(metric_sum(callee.metrics(), "dapr_runtime_service_invocation_req_recv_total", {}), 1);
+}
+
 TEST(SidecarInvoke, UnhealthyCalleeAppIsNotCalledUntilItRecovers) {
   Cluster cluster;
   std::string resources = cluster.dir.sub("resources");
