@@ -47,4 +47,5 @@ scripts/fetch-kafka.sh
 if [ -f tests/ui/package.json ] && [ ! -d tests/ui/node_modules/playwright-core ]; then
   (cd tests/ui && npm install --no-audit --no-fund --silent)
 fi
+[ -d src/dashboards/web/node_modules/uplot ] || (cd src/dashboards/web && npm install --no-audit --no-fund --silent)  # dashboards viewer's charts
 echo "setup: done"
