@@ -33,7 +33,9 @@ using tcp = asio::ip::tcp;
 constexpr auto use_awaitable = asio::use_awaitable;
 
 struct PooledConnection {
-  explicit PooledConnection(const asio::any_io_executor& executor) : stream(executor) {}
+  explicit PooledConnection(const asio::any_io_executor& executor) : stream(executor) {
+    buffer.reserve(detail::kConnectionReadBuffer);
+  }
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
   bool connected = false;

@@ -37,7 +37,7 @@ constexpr auto linger_time = std::chrono::milliseconds(500);
 constexpr std::size_t linger_max_bytes = 16 * 1024 * 1024;
 
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) { buffer.reserve(detail::kConnectionReadBuffer); }
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
   std::string remote_address;
