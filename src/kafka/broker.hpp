@@ -17,6 +17,9 @@ struct BrokerOptions {
   std::string data_dir;  // required; created; keeps cluster id, logs and properties across restarts
   int num_partitions = 1;
   int port = 0;             // PLAINTEXT port; 0 = a free one
+  // The PLAINTEXT port clients are told to connect to after bootstrap; 0 = `port`. Another port
+  // puts something (a fault proxy forwarding to `port`) in front of every client connection.
+  int advertised_port = 0;
   int controller_port = 0;  // 0 = a free one
   std::string classpath_file;  // empty = default cache location (see default_classpath_file)
   std::string java = "java";
@@ -43,6 +46,7 @@ class KafkaBroker {
 
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port_); }
   int port() const { return port_; }
+  int advertised_port() const { return options_.advertised_port > 0 ? options_.advertised_port : port_; }
   int controller_port() const { return controller_port_; }
   const std::string& data_dir() const { return options_.data_dir; }
   std::string log_path() const;

@@ -93,12 +93,13 @@ Result<std::string> cluster_id(const std::string& data_dir) {
 Status write_server_properties(const BrokerOptions& options, int port, int controller_port) {
   std::string p = std::to_string(port);
   std::string c = std::to_string(controller_port);
+  std::string advertised = std::to_string(options.advertised_port > 0 ? options.advertised_port : port);
   std::ostringstream out;
   out << "# Written by the LearnFlow Kafka launcher; rewritten on every start.\n"
       << "node.id=1\n"
       << "process.roles=broker,controller\n"
       << "listeners=PLAINTEXT://127.0.0.1:" << p << ",CONTROLLER://127.0.0.1:" << c << "\n"
-      << "advertised.listeners=PLAINTEXT://127.0.0.1:" << p << "\n"
+      << "advertised.listeners=PLAINTEXT://127.0.0.1:" << advertised << "\n"
       << "controller.listener.names=CONTROLLER\n"
       << "inter.broker.listener.name=PLAINTEXT\n"
       << "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT\n"

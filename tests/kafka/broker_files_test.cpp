@@ -34,3 +34,26 @@ TEST(KafkaClusterId, AStoredIdStartingWithADashIsReplaced) {
   ASSERT_TRUE(id);
   EXPECT_NE(id->front(), '-');
 }
+
+namespace {
+std::string server_properties_of(const lf::kafka::BrokerOptions& options, int port, int controller_port) {
+  EXPECT_TRUE(lf::kafka::files::write_server_properties(options, port, controller_port));
+  std::ifstream in(fs::path(options.data_dir) / "server.properties");
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+}  // namespace
+
+TEST(KafkaServerProperties, AdvertisesTheListenerPortByDefault) {
+  TempDir dir;
+  auto text = server_properties_of({.data_dir = dir.path.string()}, 19092, 19093);
+  EXPECT_NE(text.find("listeners=PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("advertised.listeners=PLAINTEXT://127.0.0.1:19092\n"), std::string::npos) << text;
+}
+
+TEST(KafkaServerProperties, AdvertisesAnotherPortWhenAskedButListensOnItsOwn) {
+  TempDir dir;
+  auto text = server_properties_of({.data_dir = dir.path.string(), .advertised_port = 29092}, 19092, 19093);
+  EXPECT_NE(text.find("listeners=PLAINTEXT://127.0.0.1:19092,CONTROLLER://127.0.0.1:19093\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("advertised.listeners=PLAINTEXT://127.0.0.1:29092\n"), std::string::npos) << text;
+  EXPECT_EQ(text.find("PLAINTEXT://127.0.0.1:19092\n"), std::string::npos) << "the real port is not advertised";
+}

@@ -8,6 +8,10 @@
 #include <fstream>
 #include <thread>
 
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "faultproxy/fault_proxy.hpp"
 #include "kafka/admin.hpp"
 #include "kafka/broker.hpp"
 #include "kafka/test_broker.hpp"
@@ -89,6 +93,39 @@ TEST(KafkaLauncher, DestroyingALauncherKillsItsBroker) {
     EXPECT_NE((*second)->port(), BrokerEnvironment::broker().port());
   }
   EXPECT_EQ(count_processes_mentioning(dir), 0);
+  std::filesystem::remove_all(dir);
+}
+
+// A broker advertising a fault proxy's port: after bootstrap on the real port every client request
+// (here the admin API's topic creation, sent to the advertised controller address) goes through the
+// proxy, so refusing there makes it fail although the real listener is up.
+TEST(KafkaLauncher, AdvertisedPortPutsAProxyInFrontOfClients) {
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  auto dir = testing::unique_temp_dir("lf-kafka-advertised");
+  auto broker_port = process::free_tcp_port();
+  ASSERT_TRUE(broker_port);
+  faultproxy::FaultProxy proxy(io, {.upstream_host = "127.0.0.1", .upstream_port = static_cast<std::uint16_t>(*broker_port)});
+  auto proxy_port = proxy.start();
+  ASSERT_TRUE(proxy_port) << proxy_port.error().message;
+  std::thread io_thread([&io] { io.run(); });
+  {
+    auto broker = KafkaBroker::start({.data_dir = dir, .port = *broker_port, .advertised_port = *proxy_port});
+    ASSERT_TRUE(broker) << broker.error().message;
+    EXPECT_EQ((*broker)->port(), *broker_port);
+    EXPECT_EQ((*broker)->advertised_port(), *proxy_port);
+    ASSERT_TRUE((*broker)->create_topic(BrokerEnvironment::unique_topic("via-proxy"), 1, 20s));
+    EXPECT_GT(proxy.stats().accepted, 0u) << "clients reached the broker through the advertised proxy";
+
+    proxy.set_faults({.refuse = true});
+    EXPECT_FALSE(create_topic((*broker)->bootstrap(), BrokerEnvironment::unique_topic("refused"), 1, 3s))
+        << "with the proxy refusing, the real port alone is not enough";
+    proxy.set_faults({});
+  }
+  proxy.stop();
+  work.reset();
+  io.stop();
+  io_thread.join();
   std::filesystem::remove_all(dir);
 }
 
