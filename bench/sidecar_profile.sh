@@ -5,16 +5,17 @@
 #     start-up and dumped after the load);
 #   - system calls, context switches and CPU time per request, per sidecar (perf stat on the
 #     running processes; CPU time still depends on load, the counts do not).
-#   bench/sidecar_profile.sh [--requests 500] [--rate 1000] [--bin-dir build/bin] [--no-callgrind]
+#   bench/sidecar_profile.sh [--requests 500] [--rate 1000] [--callgrind-rate 40] [--bin-dir build/bin] [--no-callgrind]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-requests=500 rate=1000 bin=build/bin callgrind=1
+requests=500 rate=1000 bin=build/bin callgrind=1 callgrind_rate=40
 while [ $# -gt 0 ]; do
   case "$1" in
     --requests) requests="$2"; shift 2 ;;
     --rate) rate="$2"; shift 2 ;;
     --bin-dir) bin="$2"; shift 2 ;;
     --no-callgrind) callgrind=0; shift ;;
+    --callgrind-rate) callgrind_rate="$2"; shift 2 ;;
     *) echo "usage: $0 [--requests N] [--rate R] [--bin-dir DIR] [--no-callgrind]" >&2; exit 2 ;;
   esac
 done
@@ -73,10 +74,11 @@ for name, path in (("caller", sys.argv[2]), ("callee", sys.argv[3])):
 PY
 [ "$callgrind" = 1 ] || exit 0
 
-# Callgrind is ~50x slower: a low rate keeps each request on its own, as at 1000/s natively.
+# Callgrind is ~50x slower: a low rate keeps each request on its own (as at 1000/s natively)
+# instead of overlapping, which opens extra pooled connections and makes the counts vary.
 start_pair valgrind --tool=callgrind --callgrind-out-file="$work/cg.%p"
 callgrind_control -z "$caller_pid" > /dev/null; callgrind_control -z "$callee_pid" > /dev/null
-ok=$(load 100)
+ok=$(load "$callgrind_rate")
 callgrind_control -d "$caller_pid" > /dev/null; callgrind_control -d "$callee_pid" > /dev/null
 sleep 1
 python3 - "$ok" "$work" "$caller_pid" "$callee_pid" <<'PY'
