@@ -112,78 +112,116 @@ bool is_callee_sidecar_error(const http::Response& response) {
   return response.status >= 500 && response.headers.contains(kSidecarErrorHeader);
 }
 
+// One invocation's attempts share this: the forwarded request (the body and headers are copied
+// once per send only), the pre-resolved first address, and the latest attempt's answer.
+struct Invocation {
+  SidecarContext& ctx;
+  std::string app_id;
+  http::Request request;
+  Duration deadline;
+  bool local = false;
+  bool has_target = false;
+  std::optional<std::string> preresolved;  // for the first attempt
+  std::optional<http::Response> last;      // only the latest attempt's answer decides the outcome
+};
+
+boost::asio::awaitable<resiliency::OpResult> attempt(Invocation& inv) {
+  SidecarContext& ctx = inv.ctx;
+  inv.last.reset();
+  auto start = std::chrono::steady_clock::now();
+  ctx.metrics.invocation_req_sent_total.with({ctx.options.app_id, inv.app_id, "unary"}).inc();
+  Expected<http::Response, HopError> res = unexpected(HopError{});
+  if (inv.local) {
+    auto r = co_await ctx.app.call(inv.request, inv.deadline);
+    if (r)
+      res = std::move(*r);
+    else
+      res = unexpected(HopError{r.error().kind, std::move(r.error().message)});
+  } else {
+    res = co_await send_to_callee(ctx, inv.app_id, inv.request, inv.deadline, std::exchange(inv.preresolved, std::nullopt));
+  }
+  if (!res) {
+    auto& error = res.error();
+    co_return error.transport ? hop_failure(inv.has_target, *error.transport, std::move(error.message))
+                              : pre_send_failure(inv.has_target, std::move(error.message));
+  }
+  std::string status = std::to_string(res->status);
+  ctx.metrics.invocation_res_recv_total.with({ctx.options.app_id, inv.app_id, status, "unary"}).inc();
+  ctx.metrics.invocation_res_recv_latency_ms.with({ctx.options.app_id, inv.app_id, status, "unary"}).observe(whole_ms_since(start));
+  auto verdict = answered(inv.has_target, res->status, res->headers.contains(kSidecarErrorHeader), res->body);
+  inv.last = std::move(*res);
+  co_return verdict;
+}
+
+// Whether the runner would try again after `result` (ignoring how many retries are left).
+bool may_retry(const resiliency::PolicyDefinition& policy, const resiliency::OpResult& result) {
+  using Kind = resiliency::OpResult::Kind;
+  if (!policy.retry || policy.retry->max_retries == 0) return false;
+  if (result.kind == Kind::code_error) return resiliency::status_matches(*policy.retry, result.status);
+  return result.kind == Kind::error || result.kind == Kind::deadline_exceeded;
+}
+
+// The attempts under `policy`. Without a timeout or breaker the first attempt needs nothing from
+// the runner, so it runs here directly and the runner (a frame, several type-erased callbacks and
+// a post per request) is only started when a retry is due; it then sees the first attempt's
+// result again at once, so its retry schedule and log lines are unchanged.
+boost::asio::awaitable<resiliency::OpResult> run_attempts(std::shared_ptr<Invocation> inv,
+                                                           const resiliency::PolicyDefinition& policy) {
+  std::optional<resiliency::OpResult> first;
+  const bool plain = !policy.breaker && !(policy.timeout && *policy.timeout > Duration::zero());
+  if (plain) {
+    first = co_await attempt(*inv);
+    if (!may_retry(policy, *first)) co_return std::move(*first);
+  }
+  auto executor = co_await boost::asio::this_coro::executor;
+  auto replay = std::make_shared<std::optional<resiliency::OpResult>>(std::move(first));
+  resiliency::Operation op = [inv, replay, executor](const resiliency::AttemptContext&, resiliency::OpCompletion done) {
+    if (*replay) {
+      auto result = std::move(**replay);
+      replay->reset();
+      return done(std::move(result));
+    }
+    boost::asio::co_spawn(
+        executor, [inv, done]() -> boost::asio::awaitable<void> { done(co_await attempt(*inv)); }, boost::asio::detached);
+  };
+  co_return co_await resiliency::run_async(inv->ctx.runner, policy, op);
+}
+
 }  // namespace
 
 boost::asio::awaitable<http::Response> invoke_app(SidecarContext& ctx, std::string app_id, std::string method,
                                                   http::Request request, TraceContext trace) {
   auto dot = app_id.find('.');
   if (dot != std::string::npos) app_id.resize(dot);  // "app.namespace": one namespace locally
-  const bool local = app_id == ctx.options.app_id;
-  const bool has_target = ctx.resiliency.has_app_target(app_id);
+  auto inv = std::make_shared<Invocation>(Invocation{ctx, app_id, {}, {}, app_id == ctx.options.app_id,
+                                                     ctx.resiliency.has_app_target(app_id), std::nullopt, std::nullopt});
   resiliency::PolicyDefinition policy;
-  auto preresolved = std::make_shared<std::optional<std::string>>();  // for the first attempt
-  if (has_target) {
+  if (inv->has_target) {
     policy = ctx.resiliency.endpoint_policy(app_id, method);
-  } else if (!local) {
+  } else if (!inv->local) {
     // Dapr resolves the callee before its built-in retries start: an unknown app id fails at
     // once instead of after three retries (an apps target's policy does cover resolution).
     auto resolved = resolve(ctx, app_id);
     if (!resolved) co_return invoke_error(500, app_id, resolved.error().message);
-    *preresolved = std::move(*resolved);
+    inv->preresolved = std::move(*resolved);
     policy.retry = builtin_service_retry(ctx.resiliency.builtin_retry(resiliency::BuiltInRetry::service));
     policy.target.operation = "endpoint[" + app_id + ", " + app_id + ":" + method + "]";
     policy.target.metric_target = "app_" + app_id;
   }
-  Duration deadline = policy.timeout && *policy.timeout > Duration::zero() ? *policy.timeout : Duration(kDefaultInvokeDeadline);
-  // Shared, not copied, by the operation and each attempt: the body and headers are copied once
-  // per send only.
-  auto out = std::make_shared<const http::Request>(forwarded_request(ctx, app_id, method, std::move(request), trace));
+  inv->deadline = policy.timeout && *policy.timeout > Duration::zero() ? *policy.timeout : Duration(kDefaultInvokeDeadline);
+  inv->request = forwarded_request(ctx, app_id, method, std::move(request), trace);
 
-  auto last = std::make_shared<std::optional<http::Response>>();
-  auto executor = co_await boost::asio::this_coro::executor;
-  resiliency::Operation op = [&ctx, app_id, out, deadline, local, has_target, last, preresolved, executor](
-                                 const resiliency::AttemptContext&, resiliency::OpCompletion done) {
-    boost::asio::co_spawn(
-        executor,
-        [&ctx, app_id, out, deadline, local, has_target, last, preresolved, done]() -> boost::asio::awaitable<void> {
-          last->reset();  // only this attempt's answer may decide the outcome
-          auto start = std::chrono::steady_clock::now();
-          ctx.metrics.invocation_req_sent_total.with({ctx.options.app_id, app_id, "unary"}).inc();
-          Expected<http::Response, HopError> res = unexpected(HopError{});
-          if (local) {
-            auto r = co_await ctx.app.call(*out, deadline);
-            if (r)
-              res = std::move(*r);
-            else
-              res = unexpected(HopError{r.error().kind, std::move(r.error().message)});
-          } else {
-            std::optional<std::string> first_address = std::exchange(*preresolved, std::nullopt);
-            res = co_await send_to_callee(ctx, app_id, *out, deadline, first_address);
-          }
-          if (!res) {
-            auto& error = res.error();
-            co_return done(error.transport ? hop_failure(has_target, *error.transport, std::move(error.message))
-                                           : pre_send_failure(has_target, std::move(error.message)));
-          }
-          std::string status = std::to_string(res->status);
-          ctx.metrics.invocation_res_recv_total.with({ctx.options.app_id, app_id, status, "unary"}).inc();
-          ctx.metrics.invocation_res_recv_latency_ms.with({ctx.options.app_id, app_id, status, "unary"}).observe(whole_ms_since(start));
-          auto verdict = answered(has_target, res->status, res->headers.contains(kSidecarErrorHeader), res->body);
-          *last = std::move(*res);
-          done(std::move(verdict));
-        },
-        boost::asio::detached);
-  };
-  auto outcome = co_await resiliency::run_async(ctx.runner, policy, op);
+  auto outcome = co_await run_attempts(inv, policy);
   using Kind = resiliency::OpResult::Kind;
-  const bool callee_sidecar_failed = *last && is_callee_sidecar_error(**last);
-  if ((outcome.kind == Kind::success || outcome.kind == Kind::code_error) && *last && !callee_sidecar_failed) {
-    http::Response response = std::move(**last);
+  auto& last = inv->last;
+  const bool callee_sidecar_failed = last && is_callee_sidecar_error(*last);
+  if ((outcome.kind == Kind::success || outcome.kind == Kind::code_error) && last && !callee_sidecar_failed) {
+    http::Response response = std::move(*last);
     response.headers.remove(kSidecarErrorHeader);
     co_return response;
   }
   std::string message = outcome.message;
-  if (callee_sidecar_failed) message = callee_error_cause((*last)->body, message);
+  if (callee_sidecar_failed) message = callee_error_cause(last->body, message);
   co_return invoke_error(500, app_id, message);
 }
 

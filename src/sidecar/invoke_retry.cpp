@@ -33,9 +33,9 @@ OpResult pre_send_failure(bool apps_target, std::string message) {
   return OpResult::code_error(kGrpcInternal, std::move(message));
 }
 
-OpResult answered(bool apps_target, int status, bool by_callee_sidecar, std::string message) {
+OpResult answered(bool apps_target, int status, bool by_callee_sidecar, std::string_view message) {
   if (by_callee_sidecar && status >= 500) {
-    return apps_target ? OpResult::failure(std::move(message)) : OpResult::code_error(kGrpcInternal, std::move(message));
+    return apps_target ? OpResult::failure(std::string(message)) : OpResult::code_error(kGrpcInternal, std::string(message));
   }
   if (apps_target && (status < 200 || status > 399)) {
     return OpResult::code_error(status, "received non-successful status code: " + std::to_string(status));

@@ -8,6 +8,7 @@
 // callee sidecar's own error answers, ends the invocation at once. Over HTTP, "Unavailable" is a
 // transport failure before any answer: refused/failed connect or a reset connection.
 #include <string>
+#include <string_view>
 
 #include "http/client.hpp"
 #include "resiliency/model.hpp"
@@ -35,6 +36,6 @@ resiliency::OpResult pre_send_failure(bool apps_target, std::string message);
 
 // An attempt answered with `status`; `by_callee_sidecar` marks an error made by the callee
 // sidecar itself (app channel missing, app unhealthy or unreachable) rather than by the app.
-resiliency::OpResult answered(bool apps_target, int status, bool by_callee_sidecar, std::string message);
+resiliency::OpResult answered(bool apps_target, int status, bool by_callee_sidecar, std::string_view message);
 
 }  // namespace lf::sidecar
