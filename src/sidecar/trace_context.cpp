@@ -1,6 +1,6 @@
 #include "sidecar/trace_context.hpp"
 
-#include <cstdio>
+#include <cstdint>
 
 namespace lf::sidecar {
 namespace {
@@ -13,15 +13,22 @@ bool is_lower_hex(std::string_view s) {
 
 bool all_zero(std::string_view s) { return s.find_first_not_of('0') == std::string_view::npos; }
 
-std::string hex64(std::uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
-  return buf;
+// Ids are made for every request, sampled or not: a table lookup per digit, not snprintf.
+void append_hex64(std::string& out, std::uint64_t v) {
+  static constexpr char digits[] = "0123456789abcdef";
+  char buf[16];
+  for (int i = 15; i >= 0; --i, v >>= 4) buf[i] = digits[v & 0xf];
+  out.append(buf, sizeof buf);
 }
 
 }  // namespace
 
-std::string TraceContext::traceparent() const { return "00-" + trace_id + "-" + span_id + (sampled ? "-01" : "-00"); }
+std::string TraceContext::traceparent() const {
+  std::string out;
+  out.reserve(3 + trace_id.size() + 1 + span_id.size() + 3);
+  out.append("00-").append(trace_id).append("-").append(span_id).append(sampled ? "-01" : "-00");
+  return out;
+}
 
 std::optional<TraceContext> parse_traceparent(std::string_view h, std::string_view tracestate) {
   // version(2) - trace(32) - span(16) - flags(2); future versions may append fields after a '-'.
@@ -39,15 +46,21 @@ TraceIdGenerator::TraceIdGenerator(std::uint64_t seed) : rng_(seed) {}
 
 std::string TraceIdGenerator::new_trace_id() {
   std::string id;
-  do id = hex64(rng_()) + hex64(rng_());
-  while (all_zero(id));
+  id.reserve(32);
+  do {
+    id.clear();
+    append_hex64(id, rng_());
+    append_hex64(id, rng_());
+  } while (all_zero(id));
   return id;
 }
 
 std::string TraceIdGenerator::new_span_id() {
   std::string id;
-  do id = hex64(rng_());
-  while (all_zero(id));
+  do {
+    id.clear();
+    append_hex64(id, rng_());
+  } while (all_zero(id));
   return id;
 }
 

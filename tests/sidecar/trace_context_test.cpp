@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
+
 using lf::sidecar::parse_traceparent;
 
 TEST(TraceContext, ParsesValidHeader) {
@@ -36,4 +39,20 @@ TEST(TraceContext, ChildKeepsTraceIdAndSamplingDecision) {
   EXPECT_TRUE(gen.child_of(std::nullopt, 1.0).sampled);
   EXPECT_FALSE(gen.child_of(std::nullopt, 0.0).sampled);
   EXPECT_EQ(gen.new_trace_id().size(), 32u);
+}
+
+TEST(TraceContext, IdsAreTheGeneratorsDrawsAsZeroPaddedLowercaseHex) {
+  lf::sidecar::TraceIdGenerator gen(7);
+  std::mt19937_64 same(7);
+  char expected[33];
+  auto a = same(), b = same();
+  std::snprintf(expected, sizeof expected, "%016llx%016llx", static_cast<unsigned long long>(a),
+                static_cast<unsigned long long>(b));
+  EXPECT_EQ(gen.new_trace_id(), expected);
+  std::snprintf(expected, sizeof expected, "%016llx", static_cast<unsigned long long>(same()));
+  EXPECT_EQ(gen.new_span_id(), expected);
+  lf::sidecar::TraceContext small{"00000000000000000000000000000001", "000000000000000a", true, {}};
+  EXPECT_EQ(small.traceparent(), "00-00000000000000000000000000000001-000000000000000a-01");
+  small.sampled = false;
+  EXPECT_EQ(small.traceparent(), "00-00000000000000000000000000000001-000000000000000a-00");
 }
