@@ -16,7 +16,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 
 #include "core/strings.hpp"
 #include "http/detail/beast_glue.hpp"
@@ -142,7 +142,7 @@ struct Client::State {
   asio::awaitable<beast::error_code> connect(PooledConnection& connection, const Endpoint& endpoint,
                                              SteadyTime deadline, ClientError& error);
   asio::awaitable<Attempt> exchange(std::shared_ptr<PooledConnection> connection, const Endpoint& endpoint,
-                                    const detail::BeastRequest& request, SteadyTime deadline, bool head);
+                                    const detail::WireMessage& request, SteadyTime deadline, bool head);
 };
 
 asio::awaitable<beast::error_code> Client::State::connect(PooledConnection& connection, const Endpoint& endpoint,
@@ -180,7 +180,7 @@ asio::awaitable<beast::error_code> Client::State::connect(PooledConnection& conn
 }
 
 asio::awaitable<Attempt> Client::State::exchange(std::shared_ptr<PooledConnection> connection, const Endpoint& endpoint,
-                                                 const detail::BeastRequest& request, SteadyTime deadline, bool head) {
+                                                 const detail::WireMessage& request, SteadyTime deadline, bool head) {
   Attempt attempt;
   auto& stream = connection->stream;
   try {
@@ -189,7 +189,7 @@ asio::awaitable<Attempt> Client::State::exchange(std::shared_ptr<PooledConnectio
     }
     beast::error_code ec;
     stream.expires_at(deadline);
-    co_await bhttp::async_write(stream, request, asio::redirect_error(use_awaitable, ec));
+    co_await asio::async_write(stream, request.buffers(), asio::redirect_error(use_awaitable, ec));
     if (ec) {
       attempt.error = exchange_error(ec, *connection, true, false);
       detail::close_socket(stream.socket());
@@ -233,7 +233,7 @@ asio::awaitable<Expected<Response, ClientError>> Client::send(Endpoint endpoint,
   auto state = state_;  // the client may be destroyed while this request runs
   const SteadyTime deadline_at = std::chrono::steady_clock::now() + deadline;
   const bool head = request.method == "HEAD";
-  const auto wire = detail::to_beast_request(std::move(request), detail::format_host_port(endpoint.host, endpoint.port));
+  const auto wire = detail::wire_request(std::move(request), detail::format_host_port(endpoint.host, endpoint.port));
   const std::string key = pool_key(endpoint);
 
   for (int attempt_number = 0;; ++attempt_number) {

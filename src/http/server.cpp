@@ -15,7 +15,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "core/strings.hpp"
 #include "http/detail/beast_glue.hpp"
@@ -155,10 +154,10 @@ asio::awaitable<Response> Server::State::call_handler(Request request) {
 }
 
 asio::awaitable<void> Server::State::reject(Connection& connection, const ParseError& error) {
-  auto wire = detail::to_beast_response(to_error_response(error), false, false, 11);
+  auto wire = detail::wire_response(to_error_response(error), false, false, 11);
   beast::error_code ec;
   connection.stream.expires_after(options.write_timeout);
-  co_await bhttp::async_write(connection.stream, wire, asio::redirect_error(use_awaitable, ec));
+  co_await asio::async_write(connection.stream, wire.buffers(), asio::redirect_error(use_awaitable, ec));
   ++completed;
   if (ec) co_return;
   connection.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -212,9 +211,9 @@ asio::awaitable<void> Server::State::serve([[maybe_unused]] std::shared_ptr<Stat
       Response response = co_await call_handler(std::move(request));
 
       keep_alive = keep_alive && !stopping;
-      auto wire = detail::to_beast_response(std::move(response), head, keep_alive, version);
+      auto wire = detail::wire_response(std::move(response), head, keep_alive, version);
       stream.expires_after(options.write_timeout);
-      co_await bhttp::async_write(stream, wire, asio::redirect_error(use_awaitable, ec));
+      co_await asio::async_write(stream, wire.buffers(), asio::redirect_error(use_awaitable, ec));
       ++completed;
       if (ec || !keep_alive) break;
     }

@@ -1,6 +1,10 @@
 #include "http/detail/beast_glue.hpp"
 
+#include <charconv>
+#include <stdexcept>
+
 #include <boost/beast/http/error.hpp>
+#include <boost/beast/http/status.hpp>
 
 #include "core/strings.hpp"
 
@@ -19,10 +23,41 @@ Headers to_headers(const bhttp::fields& fields) {
   return headers;
 }
 
-void copy_headers(const Headers& from, bhttp::fields& to) {
+// Beast trimmed spaces and tabs around field values; so do we.
+std::string_view trim_value(std::string_view value) {
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return value;
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(name).append(": ").append(trim_value(value)).append("\r\n");
+}
+
+std::size_t fields_size(const Headers& headers) {
+  std::size_t n = 0;
+  for (const auto& header : headers) n += header.name.size() + header.value.size() + 4;
+  return n;
+}
+
+void append_fields(std::string& out, const Headers& from) {
   for (const auto& header : from) {
-    if (!is_framing_header(header.name)) to.insert(header.name, header.value);
+    if (!is_framing_header(header.name)) append_field(out, header.name, header.value);
   }
+}
+
+void append_content_length(std::string& out, std::size_t length) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, length);
+  (void)ec;
+  append_field(out, "Content-Length", std::string_view(digits, static_cast<std::size_t>(end - digits)));
+}
+
+void append_version(std::string& out, unsigned version) {
+  out.append("HTTP/");
+  out.push_back(static_cast<char>('0' + version / 10));
+  out.push_back('.');
+  out.push_back(static_cast<char>('0' + version % 10));
 }
 
 bool status_has_no_body(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
@@ -71,40 +106,49 @@ Response to_response(BeastResponse&& response) {
   return out;
 }
 
-BeastResponse to_beast_response(Response&& response, bool head_request, bool keep_alive, unsigned version) {
-  BeastResponse out;
-  out.version(version);
-  out.result(static_cast<unsigned>(response.status));
-  copy_headers(response.headers, out);
-  if (!status_has_no_body(response.status)) {
+WireMessage wire_response(Response&& response, bool head_request, bool keep_alive, unsigned version) {
+  const int status = response.status;
+  if (status < 100 || status > 999) throw std::invalid_argument("invalid status-code");
+  const bool no_body = status_has_no_body(status);
+  WireMessage out;
+  out.head.reserve(64 + fields_size(response.headers));
+  append_version(out.head, version);
+  out.head.push_back(' ');
+  char code[3] = {static_cast<char>('0' + status / 100), static_cast<char>('0' + status / 10 % 10),
+                  static_cast<char>('0' + status % 10)};
+  out.head.append(code, sizeof code).push_back(' ');
+  out.head.append(to_std(bhttp::obsolete_reason(static_cast<bhttp::status>(status)))).append("\r\n");
+  append_fields(out.head, response.headers);
+  if (!no_body) {
     auto declared = response.headers.get("content-length");
-    if (head_request && response.body.empty() && declared) {
-      out.set(bhttp::field::content_length, to_beast(*declared));
-    } else {
-      out.content_length(response.body.size());
-    }
+    if (head_request && response.body.empty() && declared)
+      append_field(out.head, "Content-Length", *declared);
+    else
+      append_content_length(out.head, response.body.size());
   }
-  if (!head_request && !status_has_no_body(response.status)) out.body() = std::move(response.body);
-  out.keep_alive(keep_alive);
+  // What Beast's keep_alive() added to a message without a Connection field.
+  if (version >= 11 && !keep_alive) append_field(out.head, "Connection", "close");
+  if (version < 11 && keep_alive) append_field(out.head, "Connection", "keep-alive");
+  out.head.append("\r\n");
+  if (!head_request && !no_body) out.body = std::move(response.body);
   return out;
 }
 
-BeastRequest to_beast_request(Request&& request, std::string_view host_header) {
-  BeastRequest out;
-  out.version(11);
-  out.method_string(request.method);
+WireMessage wire_request(Request&& request, std::string_view host_header) {
   if (request.target.empty()) {
     request.target = request.path.empty() ? "/" : request.path;
     if (!request.query.empty()) request.target += "?" + request.query;
   }
-  out.target(request.target);
-  copy_headers(request.headers, out);
-  if (!request.headers.contains("host")) out.set(bhttp::field::host, to_beast(host_header));
+  WireMessage out;
+  out.head.reserve(request.method.size() + request.target.size() + host_header.size() + 48 + fields_size(request.headers));
+  out.head.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\n");
+  append_fields(out.head, request.headers);
+  if (!request.headers.contains("host")) append_field(out.head, "Host", host_header);
   bool body_expected = !request.body.empty() || request.method == "POST" || request.method == "PUT" ||
                        request.method == "PATCH";
-  if (body_expected) out.content_length(request.body.size());
-  out.body() = std::move(request.body);
-  out.keep_alive(true);
+  if (body_expected) append_content_length(out.head, request.body.size());
+  out.head.append("\r\n");
+  out.body = std::move(request.body);
   return out;
 }
 
