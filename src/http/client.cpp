@@ -203,6 +203,7 @@ asio::awaitable<Attempt> Client::State::exchange(std::shared_ptr<PooledConnectio
     // Header first: Beast 1.74 loses a header-time error (Content-Length over body_limit) when
     // the parser runs eagerly over header and body in one buffer, as async_read does.
     co_await bhttp::async_read_header(stream, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
+    if (!ec) detail::parse_buffered_body(parser, connection->buffer, ec);
     if (!ec && !parser.is_done()) {
       co_await bhttp::async_read(stream, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
     }

@@ -194,8 +194,11 @@ asio::awaitable<void> Server::State::serve([[maybe_unused]] std::shared_ptr<Stat
           co_await asio::async_write(stream, asio::buffer(continue_line), asio::redirect_error(use_awaitable, ec));
           if (ec) break;
         }
-        stream.expires_after(options.read_timeout);
-        co_await bhttp::async_read(stream, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
+        detail::parse_buffered_body(parser, connection->buffer, ec);
+        if (!ec && !parser.is_done()) {
+          stream.expires_after(options.read_timeout);
+          co_await bhttp::async_read(stream, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
+        }
         if (ec) {
           if (auto error = detail::classify_parse_error(ec)) co_await reject(*connection, *error);
           break;

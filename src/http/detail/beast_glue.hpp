@@ -8,6 +8,7 @@
 #include <boost/asio/buffer.hpp>
 
 #include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -39,6 +40,23 @@ std::optional<ParseError> classify_parse_error(const beast::error_code& ec);
 // Moves a parsed request into our type (the body is moved, not copied).
 Request to_request(BeastRequest&& request);
 Response to_response(BeastResponse&& response);
+
+// Feeds the bytes already in `buffer` to a parser that has its header. A 1 KiB message arrives in
+// one recv with its header, and Beast's async_read would then only parse it, yet still complete
+// through a post: one more trip through the reactor per message. Leaves `ec` set on a parse error;
+// the caller reads on with async_read only when the parser still needs bytes.
+template <class Parser, class Buffer>
+void parse_buffered_body(Parser& parser, Buffer& buffer, beast::error_code& ec) {
+  while (!parser.is_done() && buffer.size() > 0) {
+    auto used = parser.put(buffer.data(), ec);
+    buffer.consume(used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      return;
+    }
+    if (ec || used == 0) return;
+  }
+}
 
 // A message ready for the socket: start line and header fields serialized into one string, the
 // body beside it, so one gathered write sends both. Beast's serializer walks a many-piece buffer
