@@ -21,6 +21,7 @@
 #include "core/strings.hpp"
 #include "http/detail/beast_glue.hpp"
 #include "http/detail/net.hpp"
+#include "http/detail/write.hpp"
 #include "http/url.hpp"
 
 namespace lf::http {
@@ -189,7 +190,7 @@ asio::awaitable<Attempt> Client::State::exchange(std::shared_ptr<PooledConnectio
     }
     beast::error_code ec;
     stream.expires_at(deadline);
-    co_await asio::async_write(stream, request.buffers(), asio::redirect_error(use_awaitable, ec));
+    co_await detail::write_message(stream, request, ec);
     if (ec) {
       attempt.error = exchange_error(ec, *connection, true, false);
       detail::close_socket(stream.socket());

@@ -19,6 +19,7 @@
 #include "core/strings.hpp"
 #include "http/detail/beast_glue.hpp"
 #include "http/detail/net.hpp"
+#include "http/detail/write.hpp"
 
 namespace lf::http {
 namespace {
@@ -216,7 +217,7 @@ asio::awaitable<void> Server::State::serve([[maybe_unused]] std::shared_ptr<Stat
       keep_alive = keep_alive && !stopping;
       auto wire = detail::wire_response(std::move(response), head, keep_alive, version);
       stream.expires_after(options.write_timeout);
-      co_await asio::async_write(stream, wire.buffers(), asio::redirect_error(use_awaitable, ec));
+      co_await detail::write_message(stream, wire, ec);
       ++completed;
       if (ec || !keep_alive) break;
     }

@@ -1,0 +1,35 @@
+#pragma once
+// PRIVATE to src/http: writing a whole message on a connection's stream.
+#include <algorithm>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "http/detail/beast_glue.hpp"
+
+namespace lf::http::detail {
+
+// Tries one non-blocking send first and falls back to async_write only for what the socket did
+// not take. A message of a few KiB almost always fits, and Asio would otherwise complete even an
+// immediately successful write through a post: one more trip through the reactor per message.
+// The stream's expiry bounds the asynchronous part, as with a plain async_write.
+template <class Stream>
+boost::asio::awaitable<void> write_message(Stream& stream, const WireMessage& message, beast::error_code& ec) {
+  auto& socket = stream.socket();
+  auto buffers = message.buffers();
+  // Without the user-level flag a synchronous send would block (Asio polls) instead of failing.
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);
+  std::size_t written = ec ? 0 : socket.write_some(buffers, ec);
+  if (!ec && written == message.head.size() + message.body.size()) co_return;
+  if (ec && ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) co_return;
+  ec = {};
+  for (auto& buffer : buffers) {
+    auto skip = std::min(written, buffer.size());
+    buffer += skip;
+    written -= skip;
+  }
+  co_await boost::asio::async_write(stream, buffers, boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+}
+
+}  // namespace lf::http::detail
