@@ -102,6 +102,13 @@ void substitute_component(YAML::Node root, const LocalSubstitutions& subs) {
   }
 }
 
+void substitute_configuration(YAML::Node root, const LocalSubstitutions& subs) {
+  YAML::Node zipkin = yaml::child(yaml::child(yaml::child(root, "spec"), "tracing"), "zipkin");
+  if (subs.zipkin_endpoint.empty() || !zipkin.IsDefined() || !zipkin.IsMap() || !yaml::scalar_at(zipkin, "endpointAddress")) return;
+  zipkin["endpointAddress"] = subs.zipkin_endpoint;
+  zipkin["endpointAddress"].SetTag("!");
+}
+
 Status write_text(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::trunc);
   out << text;
@@ -145,7 +152,9 @@ void emit(YAML::Emitter& out, const YAML::Node& node) {
 
 std::string render_substituted(const yaml::Document& doc, const LocalSubstitutions& subs) {
   YAML::Node copy = YAML::Clone(doc.root);
-  if (yaml::scalar_at(copy, "kind").value_or("") == "Component") substitute_component(copy, subs);
+  const std::string kind = yaml::scalar_at(copy, "kind").value_or("");
+  if (kind == "Component") substitute_component(copy, subs);
+  if (kind == "Configuration") substitute_configuration(copy, subs);
   substitute(copy, subs);
   YAML::Emitter out;
   emit(out, copy);

@@ -37,12 +37,15 @@ Result<DesiredState> load_desired_state(const std::string& dir);
 // What the local platform substitutes in the Dapr resources (deploy/README.md):
 //  - the `brokers` metadata of every pubsub.kafka component → the local broker;
 //  - the `connectionString` of every state.postgresql component → the local PostgreSQL server;
+//  - the `spec.tracing.zipkin.endpointAddress` of every Configuration → the local span collector's
+//    /api/v2/spans (src/tracecollector);
 //  - every string value starting with ".learnflow/" → the same path under the state directory
 //    (the manifests name files relative to the default state directory).
 struct LocalSubstitutions {
   std::string kafka_bootstrap;
   std::string postgres_connection;
   std::string state_dir;  // absolute
+  std::string zipkin_endpoint;
 };
 
 // Writes <resources_dir>/NN-<kind>-<name>.yaml for the Dapr resources and

@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 
+#include "dashboards/dashboard_site.hpp"
 #include "http/client.hpp"
 #include "http/server.hpp"
 #include "kafka/broker.hpp"
@@ -138,8 +139,15 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
   metrics::register_process_metrics(impl.own_metrics);
   http::ServerOptions server_options;
   server_options.port = static_cast<std::uint16_t>(options.metrics_port);
+  // The same Grafana dashboards as the cluster's, at /dashboards/ (src/dashboards).
+  auto dashboards = std::make_shared<dashboards::DashboardSite>(
+      impl.io, dashboards::DashboardSiteOptions{absolute_path(options.manifests_dir) + "/monitoring/dashboards"});
   impl.metrics_server = std::make_unique<http::Server>(
-      impl.io, server_options, [self](http::Request request) -> boost::asio::awaitable<http::Response> {
+      impl.io, server_options, [self, dashboards](http::Request request) -> boost::asio::awaitable<http::Response> {
+        if (dashboards::DashboardSite::handles(request)) {
+          auto site = dashboards;  // in this coroutine's frame: outlives the server's handler during shutdown
+          co_return co_await site->handle(std::move(request));
+        }
         const auto snapshot = self->snapshot();
         if (request.path == "/metrics/kube-state-metrics") co_return http::Response::text(200, render_kube_state_metrics(snapshot));
         if (request.path == "/metrics/cadvisor") co_return http::Response::text(200, render_cadvisor_metrics(snapshot));
@@ -200,6 +208,7 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
         !s)
       return fail(s.error().message);
     say("Prometheus ready at " + url);
+    dashboards->set_prometheus(http::Endpoint{"127.0.0.1", static_cast<std::uint16_t>(impl.prometheus_port)});
   }
 
   impl.pod_context.state_dir = layout.root;

@@ -21,6 +21,7 @@
 #include "platform/workloads.hpp"
 #include "postgres/launcher.hpp"
 #include "process/process.hpp"
+#include "tracecollector/collector.hpp"
 
 namespace lf::platform {
 
@@ -56,6 +57,7 @@ struct Platform::Impl {
   boost::asio::io_context io;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work{io.get_executor()};
   std::unique_ptr<http::Server> metrics_server;
+  std::unique_ptr<tracecollector::CollectorServer> trace_collector;  // the sidecars' Zipkin endpoint
   std::thread io_thread;
   int metrics_port = 0;
   metrics::Registry own_metrics;  // the supervisor process itself (/metrics)

@@ -257,6 +257,9 @@ ClusterSnapshot Platform::snapshot() const {
                                   static_cast<int>(impl.prometheus->pid()), running});
     all_ready = all_ready && running;
   }
+  if (impl.trace_collector)  // served by this process (src/tracecollector)
+    out.infrastructure.push_back({"tracing", "127.0.0.1:" + std::to_string(impl.trace_collector->port()),
+                                  impl.trace_collector->traces_url(), static_cast<int>(::getpid()), true});
   out.ready = all_ready && !impl.shut_down;
   return out;
 }
@@ -283,6 +286,7 @@ void Platform::shutdown() {
     impl.prometheus.reset();
   }
   if (impl.metrics_server) impl.metrics_server.reset();
+  impl.trace_collector.reset();
   impl.work.reset();
   impl.io.stop();
   if (impl.io_thread.joinable()) impl.io_thread.join();

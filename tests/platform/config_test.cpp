@@ -103,6 +103,30 @@ spec:
   EXPECT_EQ(text.find("kafka:9092"), std::string::npos);
 }
 
+TEST(LocalSubstitutions, TheZipkinEndpointPointsAtTheLocalCollector) {
+  Diagnostics diags;
+  auto docs = yaml::load_string(R"(apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata:
+  name: cfg
+spec:
+  tracing:
+    samplingRate: "1"
+    zipkin:
+      endpointAddress: "http://zipkin.observability.svc.cluster.local:9411/api/v2/spans"
+)", "config.yaml", diags);
+  ASSERT_EQ(docs.size(), 1u);
+  LocalSubstitutions subs{"", "", "/state", "http://127.0.0.1:4343/api/v2/spans"};
+  const std::string text = render_substituted(docs[0], subs);
+  EXPECT_NE(text.find("endpointAddress: \"http://127.0.0.1:4343/api/v2/spans\""), std::string::npos) << text;
+  EXPECT_NE(text.find("samplingRate: \"1\""), std::string::npos) << text;
+  EXPECT_EQ(text.find("zipkin.observability"), std::string::npos) << text;
+  // A Configuration without tracing gets none.
+  auto plain = yaml::load_string("kind: Configuration\nmetadata:\n  name: c\nspec:\n  metrics:\n    enabled: true\n", "c.yaml", diags);
+  ASSERT_EQ(plain.size(), 1u);
+  EXPECT_EQ(render_substituted(plain[0], subs).find("tracing"), std::string::npos);
+}
+
 TEST(LocalSubstitutions, TheDeployFolderLoadsAndWritesItsDaprFiles) {
   const char* source = std::getenv("LEARNFLOW_SOURCE_DIR");
   const std::string deploy = std::string(source ? source : ".") + "/deploy";
