@@ -256,6 +256,9 @@ ClusterSnapshot Platform::snapshot() const {
     out.infrastructure.push_back({"prometheus", "", "http://127.0.0.1:" + std::to_string(impl.prometheus_port),
                                   static_cast<int>(impl.prometheus->pid()), running});
     all_ready = all_ready && running;
+    // The dashboards viewer is served by this process (src/dashboards) and shows that Prometheus.
+    out.infrastructure.push_back({"dashboards", "", "http://127.0.0.1:" + std::to_string(impl.metrics_port) + "/dashboards/",
+                                  static_cast<int>(::getpid()), running});
   }
   if (impl.trace_collector)  // served by this process (src/tracecollector)
     out.infrastructure.push_back({"tracing", "127.0.0.1:" + std::to_string(impl.trace_collector->port()),

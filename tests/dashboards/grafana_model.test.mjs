@@ -78,6 +78,18 @@ test("units", () => {
   assert.equal(model.formatValue(Infinity, "ms"), "+Inf");
 });
 
+test("axis ticks carry the decimals their spacing needs", () => {
+  assert.equal(model.formatTick(0.05, "reqps", 0.05), "0.05 req/s");
+  assert.equal(model.formatTick(0.1, "reqps", 0.05), "0.10 req/s");
+  assert.equal(model.formatTick(20, "ms", 5), "20 ms");
+  assert.equal(model.formatTick(7.5, "ms", 2.5), "7.5 ms");
+  assert.equal(model.formatTick(0.25, "percentunit", 0.25), "25%");
+  assert.equal(model.formatTick(0.005, "percentunit", 0.005), "0.5%");
+  assert.equal(model.formatTick(0.3, "cores", 0.1), "0.3 cores");
+  assert.equal(model.formatTick(2048, "bytes", 1024), "2.0 KiB");
+  assert.equal(model.formatTick(0, "short", 0), "0");
+});
+
 test("layout: rows, reading order, collapsed rows", () => {
   const rows = model.layout([
     { type: "stat", title: "top", gridPos: { x: 0, y: 0 } },

@@ -269,12 +269,22 @@ function renderTimeseries(box, panel, targets, answers, span) {
     height: Math.max(80, body.clientHeight - 40),
     legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false } },
-    scales: { y: { range: (u, min, max) => [defaults.min ?? Math.min(0, min), Math.max(max, showThresholds ? Math.max(...thresholds) * 1.1 : max, 1e-9)] } },
-    axes: [{ stroke: "#ccc", grid: { stroke: "#333" } }, { stroke: "#ccc", grid: { stroke: "#333" }, size: 70, values: (u, ticks) => ticks.map(format) }],
+    scales: { y: { range: (u, min, max) => yRange(min, max, defaults.min, showThresholds ? Math.max(...thresholds) : null) } },
+    axes: [{ stroke: "#ccc", grid: { stroke: "#333" } },
+      { stroke: "#ccc", grid: { stroke: "#333" }, size: 86, values: (u, ticks, axis, space, increment) => ticks.map((t) => model.formatTick(t, defaults.unit, increment)) }],
     series: [{}, ...results.map((r, i) => ({ label: r.name, stroke: PALETTE[i % PALETTE.length], width: 1.5, value: (u, v) => format(v), spanGaps: false }))],
     hooks: showThresholds ? { draw: [(u) => drawThresholds(u, thresholds)] } : {},
   }, data, body);
   state.charts.set(box, chart);
+}
+
+// Zero-based like Grafana's panels with min 0, some head room, and never an empty range (an
+// all-zero series would otherwise print the same tick five times).
+function yRange(min, max, fixedMin, threshold) {
+  const low = fixedMin ?? Math.min(0, min ?? 0);
+  let high = Math.max(max ?? 0, threshold !== null ? threshold * 1.1 : -Infinity);
+  if (!(high > low)) high = low + 1;
+  return [low, high + (high - low) * 0.05];
 }
 
 function drawThresholds(u, thresholds) {

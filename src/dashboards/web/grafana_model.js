@@ -112,6 +112,18 @@ export function formatValue(value, unit, decimals) {
   }
 }
 
+// An axis tick: as many decimals as the tick spacing needs (0.05 apart → 2), so neighbouring
+// ticks never print the same text.
+export function formatTick(value, unit, increment) {
+  const scaled = unit === "percentunit" ? increment * 100 : unit === "ms" && Math.abs(value) >= 1000 ? increment / 1000 : increment;
+  let decimals;
+  if (unit !== "bytes" && scaled > 0) {
+    decimals = 0;
+    while (decimals < 6 && Math.abs(Math.round(scaled * 10 ** decimals) - scaled * 10 ** decimals) > 1e-6 * 10 ** decimals) decimals++;
+  }
+  return formatValue(value, unit, decimals);
+}
+
 // Rows in reading order, each with its panels in reading order. Panels before the first row go
 // into a row without title; a collapsed row's panels live inside it (Grafana's model).
 export function layout(panels) {
