@@ -131,6 +131,11 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
     subs.postgres_connection = impl.postgres->connection_string();
     say("PostgreSQL ready at 127.0.0.1:" + std::to_string(impl.postgres->port()));
   }
+  // Spans go to the local collector (src/tracecollector) on its own port, known before the sidecars' config is written.
+  auto collector = tracecollector::CollectorServer::start(impl.io, {.dir = layout.root + "/traces"});
+  if (!collector) return fail(collector.error().message);
+  impl.trace_collector = std::move(*collector);
+  subs.zipkin_endpoint = impl.trace_collector->spans_url();
   if (auto s = write_dapr_files(impl.desired, subs, layout.resources_dir(), layout.config_dir()); !s)
     return fail(s.error().message);
 
