@@ -164,6 +164,18 @@ test("the viewer lists both dashboards and draws the frontend's request rate", a
   await page.waitForFunction(() => document.querySelector('section.panel[data-title="Published (egress) by topic"]')?.dataset.state === "data");
   await page.screenshot({ path: path.join(artifacts, "02-dapr-course-agent.png"), fullPage: true });
 
+  // The time picker changes the window the queries cover ($__range) and is kept in the URL.
+  const successRatio = page.locator('section.panel[data-title="Success ratio over the range"]');
+  assert.match(await successRatio.getAttribute("data-queries"), /\[900s\]/);
+  await page.getByTestId("time-range").selectOption("5m");
+  await page.waitForFunction(() =>
+    document.querySelector('section.panel[data-title="Success ratio over the range"]')?.dataset.queries?.includes("[300s]"));
+  assert.match(page.url(), /range=5m/);
+  // The 10-second refresh re-runs the queries without any interaction.
+  const refreshed = await page.getByTestId("last-refresh").textContent();
+  await page.waitForFunction((before) => document.querySelector('[data-testid="last-refresh"]').textContent !== before,
+    refreshed, { timeout: 15_000 });
+
   await links.nth(1).click();
   await page.getByTestId("var-deployment").waitFor();
   await page.waitForFunction(() => document.querySelector('section.panel[data-title="Replicas: desired vs available"]')?.dataset.state === "data");
@@ -174,4 +186,20 @@ test("the viewer lists both dashboards and draws the frontend's request rate", a
   assert.deepEqual(workloadStates.filter((s) => s.endsWith(": error") || s.endsWith(": unsupported")), []);
   await page.screenshot({ path: path.join(artifacts, "03-workloads.png"), fullPage: true });
   assert.deepEqual(pageErrors, []);
+});
+
+test("a panel type the viewer does not draw says so instead of breaking the page", async () => {
+  const unsupported = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+  unsupported.setDefaultTimeout(STEP_TIMEOUT_MS);
+  const { json } = dashboards.find((d) => d.file === "learnflow-workloads.json");
+  const edited = structuredClone(json);
+  edited.panels.push({ type: "piechart", title: "A pie", id: 999, gridPos: { x: 0, y: 999, w: 12, h: 6 }, targets: [] });
+  await unsupported.route("**/dashboards/api/files/learnflow-workloads.json",
+    (route) => route.fulfill({ status: 200, contentType: "application/json", body: JSON.stringify(edited) }));
+  await unsupported.goto(`${viewerUrl}#learnflow-workloads.json`);
+  const pie = unsupported.locator('section.panel[data-title="A pie"]');
+  await pie.getByTestId("panel-unsupported").waitFor();
+  assert.equal((await pie.getByTestId("panel-unsupported").textContent()).trim(), "panel type piechart is not supported locally");
+  await unsupported.waitForFunction(() => document.querySelector('section.panel[data-title="Desired replicas"]')?.dataset.state === "data");
+  await unsupported.close();
 });
