@@ -1,6 +1,7 @@
 #include "verify/judge.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -237,6 +238,106 @@ std::optional<double> sum_of_query_result(const nlohmann::json& answer) {
     sum += std::strtod(sample["value"][1].get<std::string>().c_str(), nullptr);
   }
   return sum;
+}
+
+// --- Circuit breakers (scenario 3) ---
+
+std::optional<BreakerTransition> parse_breaker_transition(const LogLine& line) {
+  constexpr std::string_view prefix = "Circuit breaker \"";
+  constexpr std::string_view middle = "\" changed state from ";
+  constexpr std::string_view to_word = " to ";
+  std::string_view m = line.message;
+  auto start = m.find(prefix);
+  if (start == std::string_view::npos) return std::nullopt;
+  m.remove_prefix(start + prefix.size());
+  auto name_end = m.find(middle);
+  if (name_end == std::string_view::npos) return std::nullopt;
+  BreakerTransition t{line.time, std::string(m.substr(0, name_end)), {}, {}};
+  m.remove_prefix(name_end + middle.size());
+  auto to_at = m.find(to_word);
+  if (to_at == std::string_view::npos) return std::nullopt;
+  t.from = std::string(m.substr(0, to_at));
+  t.to = std::string(m.substr(to_at + to_word.size()));
+  if (auto end = t.to.find_first_of(" \t\r\n"); end != std::string::npos) t.to.resize(end);
+  auto known = [](const std::string& s) { return s == "closed" || s == "open" || s == "half-open"; };
+  if (!known(t.from) || !known(t.to)) return std::nullopt;
+  return t;
+}
+
+TripJudgement judge_trip(const std::vector<WallTime>& failures, WallTime opened, int threshold, double tolerance_s) {
+  TripJudgement r;
+  r.threshold = threshold;
+  for (const auto& at : failures) {
+    const double offset = seconds_between(opened, at);
+    r.failures_by_open += offset <= tolerance_s;
+    r.failures_before_open += offset < -tolerance_s;
+  }
+  r.passed = threshold > 0 && r.failures_by_open >= threshold && r.failures_before_open < threshold;
+  std::ostringstream detail;
+  detail << r.failures_by_open << " failed attempts by the open line (" << r.failures_before_open
+         << " more than " << tolerance_s << "s before it); the trip rule needs " << threshold << " consecutive";
+  r.detail = detail.str();
+  return r;
+}
+
+BreakerCycle judge_breaker_cycle(const std::vector<BreakerTransition>& transitions, const std::string& breaker,
+                                 double timeout_s, double tolerance_s) {
+  BreakerCycle r;
+  for (const auto& t : transitions) {
+    if (t.breaker != breaker) continue;
+    if (!r.opened) {
+      if (t.from == "closed" && t.to == "open") r.opened = t;
+    } else if (!r.half_opened) {
+      if (t.from == "open" && t.to == "half-open") r.half_opened = t;
+    } else if (!r.closed) {
+      if (t.from == "half-open" && t.to == "closed") r.closed = t;
+      else if (t.from == "half-open" && t.to == "open") ++r.reopened;
+    }
+  }
+  std::ostringstream detail;
+  detail.setf(std::ios::fixed);
+  detail.precision(1);
+  detail << "\"" << breaker << "\": ";
+  if (!r.opened) {
+    detail << "never changed state from closed to open";
+  } else if (!r.half_opened) {
+    detail << "opened, never half-open";
+  } else {
+    r.open_s = seconds_between(r.opened->time, r.half_opened->time);
+    detail << "open for " << r.open_s << "s (timeout " << timeout_s << "s)";
+    if (r.reopened > 0) detail << ", " << r.reopened << " failed trial(s) re-opened it";
+    detail << (r.closed ? ", then half-open -> closed" : ", never closed again");
+  }
+  r.passed = r.opened && r.half_opened && r.closed && r.open_s >= timeout_s - tolerance_s;
+  if (r.half_opened && r.open_s < timeout_s - tolerance_s) detail << "; half-open before its timeout";
+  r.detail = detail.str();
+  return r;
+}
+
+bool is_open_breaker_answer(int status, std::string_view body) {
+  auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (status != 500 || !doc.is_object()) return false;
+  auto code = doc.find("errorCode");
+  auto message = doc.find("message");
+  if (code == doc.end() || !code->is_string() || message == doc.end() || !message->is_string()) return false;
+  const std::string& text = message->get_ref<const std::string&>();
+  constexpr std::string_view open = "circuit breaker is open";
+  return *code == "ERR_DIRECT_INVOKE" && text.size() >= open.size() &&
+         text.compare(text.size() - open.size(), open.size(), open) == 0;
+}
+
+bool is_readable_error(int status, std::string_view body) {
+  if (status < 500 || status > 599) return false;
+  auto doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object()) return false;
+  for (const char* key : {"message", "error"}) {
+    auto it = doc.find(key);
+    if (it == doc.end() || !it->is_string()) continue;
+    const std::string& text = it->get_ref<const std::string&>();
+    const auto letters = std::count_if(text.begin(), text.end(), [](unsigned char c) { return std::isalpha(c); });
+    if (letters >= 3 && text.find(' ') != std::string::npos) return true;
+  }
+  return false;
 }
 
 }  // namespace lf::verify

@@ -78,4 +78,50 @@ std::optional<double> scrape_value(std::string_view exposition, std::string_view
 // Sum of every sample of a Prometheus /api/v1/query answer (vector result); nullopt on error.
 std::optional<double> sum_of_query_result(const nlohmann::json& answer);
 
+// --- Circuit breakers (scenario 3) ---
+
+// `Circuit breaker "<name>" changed state from <from> to <to>` (reference/dapr.md 1.8).
+struct BreakerTransition {
+  WallTime time;
+  std::string breaker;
+  std::string from;
+  std::string to;
+};
+std::optional<BreakerTransition> parse_breaker_transition(const LogLine& line);
+
+// Whether a closed breaker opened at the failure its trip rule names: with `threshold` consecutive
+// failures needed, at least `threshold` failures came by the open line (plus tolerance, since the
+// line and the failure that tripped it are logged in either order) and fewer than `threshold`
+// before it (minus tolerance), so it neither opened early nor waited past the rule.
+struct TripJudgement {
+  int threshold = 0;
+  int failures_by_open = 0;
+  int failures_before_open = 0;
+  bool passed = false;
+  std::string detail;
+};
+TripJudgement judge_trip(const std::vector<WallTime>& failures, WallTime opened, int threshold, double tolerance_s);
+
+// One breaker's cycle in time order: closed -> open, open -> half-open no earlier than the
+// breaker's timeout after opening (tolerance_s early allowed for log-time rounding), then half-open -> closed.
+struct BreakerCycle {
+  std::optional<BreakerTransition> opened;
+  std::optional<BreakerTransition> half_opened;
+  std::optional<BreakerTransition> closed;
+  int reopened = 0;  // half-open -> open on the way (a failed trial request)
+  double open_s = 0;  // opened -> first half-open
+  bool passed = false;
+  std::string detail;
+};
+BreakerCycle judge_breaker_cycle(const std::vector<BreakerTransition>& transitions, const std::string& breaker,
+                                 double timeout_s, double tolerance_s);
+
+// Dapr's answer for an invocation refused by an open breaker: 500, errorCode ERR_DIRECT_INVOKE and
+// a message ending in "circuit breaker is open".
+bool is_open_breaker_answer(int status, std::string_view body);
+
+// An error a person can read: a 5xx whose body is a JSON object with a "message" (or "error") in
+// words (letters and at least one space), not an empty body or a bare code.
+bool is_readable_error(int status, std::string_view body);
+
 }  // namespace lf::verify
