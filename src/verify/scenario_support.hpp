@@ -18,7 +18,8 @@ namespace lf::verify {
 
 inline constexpr const char* retry_marker = "Retrying in ";
 inline constexpr const char* resiliency_loaded_marker = "Loading Resiliency configuration:";
-inline constexpr const char* breaker_marker = "Circuit breaker \"";
+// No quote: logfmt lines escape it (msg="Circuit breaker \"name\" changed state …").
+inline constexpr const char* breaker_marker = "Circuit breaker ";
 
 double seconds_of(Duration d);
 
@@ -49,6 +50,7 @@ std::vector<LogLine> matching_lines(const std::vector<std::string>& lines, std::
 int ready_count(const PlatformSession& s, const std::string& deployment);
 
 void kafka_unavailable(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
+void failing_dependency(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
 void replica_loss(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
 void done_criterion(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
 

@@ -20,6 +20,7 @@ ScenarioOptions ScenarioOptions::quick() {
 const std::vector<Scenario>& scenarios() {
   static const std::vector<Scenario> all{
       {"kafka-unavailable", "Kafka unavailable (broker frozen) while lessons are generated", kafka_unavailable},
+      {"failing-dependency", "user-progress stops answering: the frontend's breaker opens, half-opens, closes", failing_dependency},
       {"replica-loss", "SIGKILL of one of several user-progress replicas under load", replica_loss},
       {"done-criterion", "Sidecar logs show the resiliency policies loaded and applied", done_criterion},
   };

@@ -19,6 +19,12 @@ struct ScenarioOptions {
   int replicas = 2;
   double spacing_tolerance_s = 0.5;                  // allowed distance of the median retry gap
   std::chrono::seconds settle{60};                   // bound for recovery evidence (persisted, outbox 0, restart)
+  // failing-dependency (3)
+  std::chrono::milliseconds progress_period{250};    // one GET /api/progress through the frontend every period
+  std::chrono::milliseconds fail_fast_p99{100};      // bound on invocations refused by the open breaker
+  std::chrono::seconds frontend_deadline{6};         // learnflow-frontend's own call timeout (services/common/service_runner.cpp)
+  std::chrono::seconds dependency_freeze_limit{18};  // user-progress's liveness probe (10s x 3) restarts a frozen app after ~20s
+  std::vector<std::string> chosen_scenarios;         // the --scenario names (empty: all); done-criterion reports them
 
   static ScenarioOptions quick();
 };

@@ -28,6 +28,8 @@ struct VerifyOptions {
   int replica_load_s = -1;
   int replicas = -1;
   double spacing_tolerance_s = -1;
+  int progress_period_ms = -1;
+  int fail_fast_ms = -1;
 };
 
 std::string self_executable() {
@@ -85,6 +87,9 @@ int run_verify(VerifyOptions o) {
   if (o.replica_load_s >= 0) options.replica_load = std::chrono::seconds(o.replica_load_s);
   if (o.replicas > 0) options.replicas = o.replicas;
   if (o.spacing_tolerance_s >= 0) options.spacing_tolerance_s = o.spacing_tolerance_s;
+  if (o.progress_period_ms > 0) options.progress_period = std::chrono::milliseconds(o.progress_period_ms);
+  if (o.fail_fast_ms > 0) options.fail_fast_p99 = std::chrono::milliseconds(o.fail_fast_ms);
+  options.chosen_scenarios = o.scenarios;
 
   // An existing running platform in --state-dir is used as is; otherwise one is started there (or
   // in a temporary directory) and stopped at the end.
@@ -98,7 +103,9 @@ int run_verify(VerifyOptions o) {
                           {"lesson_period_ms", options.lesson_period.count()},
                           {"replica_load_s", options.replica_load.count()},
                           {"replicas", options.replicas},
-                          {"spacing_tolerance_s", options.spacing_tolerance_s}};
+                          {"spacing_tolerance_s", options.spacing_tolerance_s},
+                          {"progress_period_ms", options.progress_period.count()},
+                          {"fail_fast_p99_ms", options.fail_fast_p99.count()}};
   {
     auto session = verify::PlatformSession::open({.learnflow_binary = self_executable(),
                                                   .state_dir = o.state_dir,
@@ -145,6 +152,9 @@ RegisterCommand reg{"verify", "Run the resilience acceptance scenarios with real
   cmd.add_option("--replica-load", o->replica_load_s, "Seconds of load after the SIGKILL (default 20, quick 8)");
   cmd.add_option("--replicas", o->replicas, "Replicas during replica-loss (default 2)");
   cmd.add_option("--spacing-tolerance", o->spacing_tolerance_s, "Seconds allowed around the expected retry gap (0.5)");
+  cmd.add_option("--progress-period-ms", o->progress_period_ms,
+                 "failing-dependency: one GET /api/progress through the frontend every N ms (250)");
+  cmd.add_option("--fail-fast-ms", o->fail_fast_ms, "failing-dependency: p99 bound on calls refused by the open breaker (100)");
   return [o] { return run_verify(*o); };
 }};
 
