@@ -1,3 +1,5 @@
+#include <set>
+
 #include <gtest/gtest.h>
 
 #include "dapr_client/fake_dapr_client.hpp"
@@ -151,11 +153,46 @@ TEST_F(CourseAgentTest, ListsAUsersLessonsNewestFirstAndFetchesOne) {
             R"({"error":"invalid_field","field":"user_id","message":"user_id query parameter is required"})");
 }
 
-TEST_F(CourseAgentTest, ConcurrentIndexWritersRetryOnEtagConflicts) {
-  dapr.inject_etag_conflicts("user-lessons-cy", 3);
-  generate("cy");
+TEST_F(CourseAgentTest, IndexWriteRetriesEtagConflictsAfterABackoffPause) {
+  dapr.inject_etag_conflicts("user-lessons-cy", 3);  // another replica wins three times
+  std::optional<http::Response> response;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        response = co_await router.dispatch(
+            make_request("POST", "/generate-lesson", R"({"user_id":"cy","topic":"lists","difficulty":"beginner"})"));
+      },
+      boost::asio::detached);
+  settle(io);
+  EXPECT_FALSE(response.has_value()) << "the retries wait out a back-off, they do not spin";
+  // Three pauses of at most 10, 20 and 40 ms (random within those bounds).
+  for (int step = 0; step < 10 && !response; ++step) advance(10ms);
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(response->status, 201) << response->body;
   auto index = Json::parse(*dapr.stored("statestore", "user-lessons-cy"));
   EXPECT_EQ(index["lessons"].size(), 1u);
+}
+
+TEST_F(CourseAgentTest, TwentyConcurrentLessonsForOneLearnerAreAllListed) {
+  std::vector<std::optional<http::Response>> responses(20);
+  for (auto& response : responses)
+    boost::asio::co_spawn(
+        io,
+        [&]() -> boost::asio::awaitable<void> {
+          response = co_await router.dispatch(
+              make_request("POST", "/generate-lesson", R"({"user_id":"dee","topic":"lists","difficulty":"beginner"})"));
+        },
+        boost::asio::detached);
+  settle(io);
+  std::set<std::string> ids;
+  for (const auto& response : responses) {
+    ASSERT_TRUE(response.has_value());
+    ASSERT_EQ(response->status, 201) << response->body;
+    ids.insert(body_json(*response)["lesson_id"].get<std::string>());
+  }
+  auto index = Json::parse(*dapr.stored("statestore", "user-lessons-dee"));
+  ASSERT_EQ(index["lessons"].size(), 20u);
+  for (const auto& summary : index["lessons"]) EXPECT_EQ(ids.count(summary["lesson_id"].get<std::string>()), 1u);
 }
 
 TEST_F(CourseAgentTest, StateStoreDownIsA503) {

@@ -2,6 +2,7 @@
 // Runs service coroutines to completion on a private io_context (no sockets, no threads), and
 // builds requests the way the HTTP server hands them to a handler.
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include <boost/asio/co_spawn.hpp>
@@ -14,9 +15,11 @@
 namespace lf::testing {
 
 // Runs every ready handler until nothing is left (work queued by FakeScheduler callbacks too).
+// Polls rather than run()s: a coroutine suspended until a FakeScheduler timer fires counts as
+// outstanding work, and run() would block on it forever; time moves only when the test says so.
 inline void settle(boost::asio::io_context& io) {
   io.restart();
-  io.run();
+  while (io.poll() > 0) io.restart();
 }
 
 template <typename T>
@@ -25,6 +28,7 @@ T run_awaitable(boost::asio::io_context& io, boost::asio::awaitable<T> work) {
   boost::asio::co_spawn(
       io, [&]() -> boost::asio::awaitable<void> { result.emplace(co_await std::move(work)); }, boost::asio::detached);
   settle(io);
+  if (!result) throw std::logic_error("run_awaitable: the work is still waiting (advance the FakeScheduler?)");
   return std::move(*result);
 }
 

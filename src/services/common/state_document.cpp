@@ -1,5 +1,14 @@
 #include "services/common/state_document.hpp"
 
+#include <algorithm>
+#include <memory>
+#include <random>
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 namespace lf::services {
 namespace {
 
@@ -12,7 +21,132 @@ dapr::DaprError gave_up(dapr::DaprError conflict, int attempts, const std::strin
   return conflict;
 }
 
+// Suspends the calling coroutine until `arm` hands the resume function to someone who calls it
+// (exactly once). Resumption is posted to the coroutine's own executor, never run inline.
+template <typename Arm>
+boost::asio::awaitable<void> suspend_until(Arm arm) {
+  auto executor = co_await boost::asio::this_coro::executor;
+  co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void()>(
+      [executor, arm = std::move(arm)](auto handler) mutable {
+        // std::function needs a copyable callable; Asio's coroutine handler is move-only.
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        arm(std::function<void()>([executor, shared] {
+          boost::asio::post(executor, [shared]() mutable { std::move (*shared)(); });
+        }));
+      },
+      boost::asio::use_awaitable);
+}
+
 }  // namespace
+
+struct StateDocuments::Waiter {
+  const DocumentChange* change;
+  std::optional<dapr::DaprResult<nlohmann::json>> result;  // set when its round is done
+  bool woken = false;
+  std::function<void()> resume;
+
+  void wake() {
+    woken = true;
+    if (resume) std::exchange(resume, nullptr)();
+  }
+  boost::asio::awaitable<void> wait() {
+    co_await suspend_until([this](std::function<void()> resume_fn) {
+      if (woken)
+        resume_fn();
+      else
+        resume = std::move(resume_fn);
+    });
+  }
+};
+
+Duration full_jitter(Duration ceiling) {
+  if (ceiling <= Duration::zero()) return Duration::zero();
+  thread_local std::mt19937_64 engine{std::random_device{}()};
+  std::uniform_int_distribution<Duration::rep> pick(0, ceiling.count());
+  return Duration{pick(engine)};
+}
+
+StateDocuments::StateDocuments(dapr::DaprClient& dapr, Scheduler& scheduler, std::string store,
+                               ConflictBackoff backoff)
+    : dapr_(dapr), scheduler_(scheduler), store_(std::move(store)), backoff_(std::move(backoff)) {
+  if (!backoff_.jitter) backoff_.jitter = full_jitter;
+  backoff_.max_attempts = std::max(1, backoff_.max_attempts);
+}
+
+boost::asio::awaitable<dapr::DaprResult<nlohmann::json>> StateDocuments::update(std::string key,
+                                                                                DocumentChange change) {
+  Waiter self{&change};
+  auto [entry, first_writer] = writing_.try_emplace(key);
+  if (!first_writer) {
+    entry->second.pending.push_back(&self);
+    co_await self.wait();
+    if (self.result) co_return std::move(*self.result);
+    // Woken without a result: the previous round's writer handed this key's queue to us.
+  }
+  std::vector<Waiter*> batch{&self};
+  auto& queue = writing_.at(key).pending;
+  batch.insert(batch.end(), queue.begin(), queue.end());
+  queue.clear();
+
+  auto result = co_await write_round(key, batch);
+
+  for (Waiter* waiter : batch)
+    if (waiter != &self) {
+      waiter->result = result;
+      waiter->wake();
+    }
+  // Whoever arrived during the round writes next (one round per request at most, so no request
+  // keeps serving a stream of later ones).
+  auto& arrived = writing_.at(key).pending;
+  if (arrived.empty()) {
+    writing_.erase(key);
+  } else {
+    Waiter* next = arrived.front();
+    arrived.erase(arrived.begin());
+    next->wake();
+  }
+  co_return result;
+}
+
+boost::asio::awaitable<dapr::DaprResult<nlohmann::json>> StateDocuments::write_round(
+    const std::string& key, const std::vector<Waiter*>& batch) {
+  dapr::DaprError last_conflict;
+  for (int attempt = 0; attempt < backoff_.max_attempts; ++attempt) {
+    if (attempt > 0) {
+      const auto doubling = Duration::rep{1} << std::min(attempt - 1, 30);
+      co_await pause(backoff_.jitter(std::min<Duration>(backoff_.cap, backoff_.first * doubling)));
+    }
+    auto stored = co_await dapr_.get_state(store_, key);
+    if (!stored) co_return unexpected(stored.error());
+    nlohmann::json doc = nlohmann::json::object();
+    dapr::StateItem item{key, {}, std::nullopt, dapr::Concurrency::first_write};
+    if (stored->has_value()) {
+      doc = nlohmann::json::parse((*stored)->value, nullptr, /*allow_exceptions=*/false);
+      if (!doc.is_object()) co_return unexpected(bad_document(key));
+      item.etag = (*stored)->etag;
+    }
+    bool changed = false;
+    for (Waiter* waiter : batch)
+      if ((*waiter->change)(doc)) changed = true;  // every change runs, in arrival order
+    if (!changed) co_return doc;
+    item.value = doc.dump();
+    std::vector<dapr::StateItem> items;
+    items.push_back(std::move(item));
+    ++save_rounds_;
+    auto saved = co_await dapr_.save_state(store_, std::move(items));
+    if (saved) co_return doc;
+    if (!saved.error().is_etag_conflict()) co_return unexpected(saved.error());
+    ++conflicts_;
+    last_conflict = saved.error();
+  }
+  co_return unexpected(gave_up(last_conflict, backoff_.max_attempts, key));
+}
+
+boost::asio::awaitable<void> StateDocuments::pause(Duration delay) {
+  co_await suspend_until([this, delay](std::function<void()> resume) {
+    scheduler_.schedule_after(delay, std::move(resume));
+  });
+}
 
 boost::asio::awaitable<dapr::DaprResult<std::optional<nlohmann::json>>> read_document(dapr::DaprClient& dapr,
                                                                                      const std::string& store,
@@ -23,34 +157,6 @@ boost::asio::awaitable<dapr::DaprResult<std::optional<nlohmann::json>>> read_doc
   auto doc = nlohmann::json::parse((*stored)->value, nullptr, /*allow_exceptions=*/false);
   if (!doc.is_object()) co_return unexpected(bad_document(key));
   co_return std::optional<nlohmann::json>{std::move(doc)};
-}
-
-boost::asio::awaitable<dapr::DaprResult<nlohmann::json>> update_document(dapr::DaprClient& dapr,
-                                                                        const std::string& store,
-                                                                        const std::string& key,
-                                                                        const DocumentChange& change,
-                                                                        int max_attempts) {
-  dapr::DaprError last_conflict;
-  for (int attempt = 0; attempt < max_attempts; ++attempt) {
-    auto stored = co_await dapr.get_state(store, key);
-    if (!stored) co_return unexpected(stored.error());
-    nlohmann::json doc = nlohmann::json::object();
-    dapr::StateItem item{key, {}, std::nullopt, dapr::Concurrency::first_write};
-    if (stored->has_value()) {
-      doc = nlohmann::json::parse((*stored)->value, nullptr, /*allow_exceptions=*/false);
-      if (!doc.is_object()) co_return unexpected(bad_document(key));
-      item.etag = (*stored)->etag;
-    }
-    if (!change(doc)) co_return doc;
-    item.value = doc.dump();
-    std::vector<dapr::StateItem> items;
-    items.push_back(std::move(item));
-    auto saved = co_await dapr.save_state(store, std::move(items));
-    if (saved) co_return doc;
-    if (!saved.error().is_etag_conflict()) co_return unexpected(saved.error());
-    last_conflict = saved.error();
-  }
-  co_return unexpected(gave_up(last_conflict, max_attempts, key));
 }
 
 }  // namespace lf::services

@@ -66,6 +66,7 @@ CourseAgentService::CourseAgentService(dapr::DaprClient& dapr, Scheduler& schedu
       scheduler_(scheduler),
       curriculum_(curriculum),
       config_(std::move(config)),
+      documents_(dapr, scheduler, config_.store),
       lessons_generated_(registry.counter("learnflow_lessons_generated_total",
                                           "Lessons generated and returned to users, by difficulty.", {"difficulty"})),
       outbox_(dapr, scheduler, executor,
@@ -113,8 +114,8 @@ boost::asio::awaitable<http::Response> CourseAgentService::generate_lesson(const
   if (!saved) co_return state_unavailable(saved.error());
   auto summary = lesson_summary(lesson);
   auto max_lessons = config_.max_lessons_per_user;
-  auto indexed = co_await services::update_document(
-      dapr_, config_.store, user_lessons_key(lesson_request->user_id), [&](Json& doc) {
+  auto indexed = co_await documents_.update(
+      user_lessons_key(lesson_request->user_id), [&](Json& doc) {
         if (!doc.contains("lessons") || !doc["lessons"].is_array()) doc["lessons"] = Json::array();
         auto& lessons = doc["lessons"];
         lessons.push_back(summary);

@@ -12,6 +12,7 @@
 #include "dapr_client/dapr_client.hpp"
 #include "metrics/metrics.hpp"
 #include "services/common/router.hpp"
+#include "services/common/state_document.hpp"
 #include "services/course_agent/curriculum.hpp"
 #include "services/course_agent/outbox.hpp"
 #include "services/course_agent/outbox_adoption.hpp"
@@ -53,6 +54,7 @@ class CourseAgentService {
   Scheduler& scheduler_;
   const Curriculum& curriculum_;
   CourseAgentConfig config_;
+  services::StateDocuments documents_;  // users' lesson lists, written by many requests at once
   metrics::CounterFamily& lessons_generated_;
   Outbox outbox_;
   OutboxAdopter adopter_;

@@ -12,7 +12,8 @@ using Json = nlohmann::json;
 
 OutboxAdopter::OutboxAdopter(dapr::DaprClient& dapr, Scheduler& scheduler, boost::asio::any_io_executor executor,
                              Outbox& outbox, AdoptionOptions options)
-    : dapr_(dapr), scheduler_(scheduler), executor_(std::move(executor)), outbox_(outbox), options_(std::move(options)) {}
+    : dapr_(dapr), scheduler_(scheduler), executor_(std::move(executor)), outbox_(outbox), options_(std::move(options)),
+      registry_documents_(dapr, scheduler, options_.store) {}
 
 OutboxAdopter::~OutboxAdopter() {
   if (timer_) scheduler_.cancel(*timer_);
@@ -40,7 +41,7 @@ boost::asio::awaitable<void> OutboxAdopter::tick() {
   long long now = now_seconds();
   std::vector<std::pair<std::string, long long>> orphans;
   auto orphan_seconds = std::chrono::duration_cast<std::chrono::seconds>(options_.orphan_after).count();
-  auto registry = co_await services::update_document(dapr_, options_.store, registry_key, [&](Json& doc) {
+  auto registry = co_await registry_documents_.update(registry_key, [&](Json& doc) {
     if (!doc.contains("owners") || !doc["owners"].is_object()) doc["owners"] = Json::object();
     doc["owners"][options_.owner] = now;
     orphans.clear();
@@ -81,7 +82,7 @@ boost::asio::awaitable<void> OutboxAdopter::adopt(std::string orphan, long long 
     log_.info("adopted the outbox of an instance that stopped heartbeating",
               {{"orphan", orphan}, {"events", std::to_string(adopted_events_)}});
   }
-  co_await services::update_document(dapr_, options_.store, registry_key, [&](Json& doc) {
+  co_await registry_documents_.update(registry_key, [&](Json& doc) {
     if (!doc.contains("owners") || !doc["owners"].is_object()) return false;
     auto& owners = doc["owners"];
     // Only forget it if it did not heartbeat again meanwhile.
@@ -98,7 +99,7 @@ boost::asio::awaitable<void> OutboxAdopter::stop() {
     timer_.reset();
   }
   if (outbox_.depth() != 0) co_return;
-  co_await services::update_document(dapr_, options_.store, registry_key, [&](Json& doc) {
+  co_await registry_documents_.update(registry_key, [&](Json& doc) {
     if (!doc.contains("owners") || !doc["owners"].is_object() || !doc["owners"].contains(options_.owner)) return false;
     doc["owners"].erase(options_.owner);
     return true;

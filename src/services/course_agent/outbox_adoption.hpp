@@ -14,6 +14,7 @@
 #include "core/clock.hpp"
 #include "dapr_client/dapr_client.hpp"
 #include "log/log.hpp"
+#include "services/common/state_document.hpp"
 #include "services/course_agent/outbox.hpp"
 
 namespace lf::course {
@@ -55,6 +56,7 @@ class OutboxAdopter {
   boost::asio::any_io_executor executor_;
   Outbox& outbox_;
   AdoptionOptions options_;
+  services::StateDocuments registry_documents_;  // the registry document only
   log::Logger log_{"learnflow.outbox"};
   std::optional<Scheduler::TimerId> timer_;
   bool stopped_ = false;

@@ -69,11 +69,12 @@ Json update_answer(const ProgressUpdate& update, const Json& stored, bool publis
 
 }  // namespace
 
-UserProgressService::UserProgressService(dapr::DaprClient& dapr, const Clock& clock, metrics::Registry& registry,
+UserProgressService::UserProgressService(dapr::DaprClient& dapr, Scheduler& scheduler, metrics::Registry& registry,
                                          UserProgressConfig config)
     : dapr_(dapr),
-      clock_(clock),
+      clock_(scheduler),
       config_(std::move(config)),
+      documents_(dapr, scheduler, config_.store),
       events_(registry.counter("learnflow_events_processed_total",
                                "Pub/sub deliveries handled, by topic and the answer given to the sidecar.",
                                {"topic", "outcome"})),
@@ -120,7 +121,7 @@ boost::asio::awaitable<http::Response> UserProgressService::deliver(const http::
   }
   event->event_id = envelope->id;
   bool changed = false;
-  auto stored = co_await services::update_document(dapr_, config_.store, progress_key(event->user_id), [&](Json& doc) {
+  auto stored = co_await documents_.update(progress_key(event->user_id), [&](Json& doc) {
     changed = apply(doc, *event);
     return changed;
   });
@@ -151,8 +152,8 @@ boost::asio::awaitable<http::Response> UserProgressService::update_progress(cons
 
   // Applied here first so the learner sees it at once; the event carries the same id, so its
   // delivery back to this service (or a replica) changes nothing.
-  auto stored = co_await services::update_document(dapr_, config_.store, progress_key(update->user_id),
-                                                   [&](Json& doc) { return apply_progress(doc, *update); });
+  auto stored =
+      co_await documents_.update(progress_key(update->user_id), [&](Json& doc) { return apply_progress(doc, *update); });
   if (!stored)
     co_return services::unavailable_response("state_store_unavailable",
                                              "progress could not be stored: " + stored.error().describe());

@@ -9,6 +9,7 @@
 #include "log/log.hpp"
 #include "metrics/metrics.hpp"
 #include "services/common/router.hpp"
+#include "services/common/state_document.hpp"
 #include "services/user_progress/progress_model.hpp"
 
 namespace lf::progress {
@@ -22,7 +23,7 @@ struct UserProgressConfig {
 
 class UserProgressService {
  public:
-  UserProgressService(dapr::DaprClient& dapr, const Clock& clock, metrics::Registry& registry,
+  UserProgressService(dapr::DaprClient& dapr, Scheduler& scheduler, metrics::Registry& registry,
                       UserProgressConfig config = {});
   void register_routes(services::Router& router);
 
@@ -50,6 +51,8 @@ class UserProgressService {
   dapr::DaprClient& dapr_;
   const Clock& clock_;
   UserProgressConfig config_;
+  // One document per learner, changed by its events and its progress requests at once.
+  services::StateDocuments documents_;
   metrics::CounterFamily& events_;
   metrics::CounterFamily& updates_;
   log::Logger log_{"learnflow.user-progress"};
