@@ -67,6 +67,22 @@ Status make_dirs(const std::vector<std::string>& dirs) {
   return {};
 }
 
+// Kafka, Prometheus and the stores write into the state directory; below this much free space they
+// fail later with errors far from the cause, so `up` refuses at once (the kubelet's disk-pressure
+// eviction is the cluster's analogue).
+constexpr std::uintmax_t min_free_state_bytes = 256ull << 20;
+
+Status check_free_space(const std::string& dir) {
+  std::error_code ec;
+  const auto space = fs::space(dir, ec);
+  if (ec) return fail("cannot read the free space of " + dir + " (" + ec.message() + ")");
+  if (space.available < min_free_state_bytes)
+    return fail("the disk holding " + dir + " is full or nearly so (" + std::to_string(space.available >> 20) +
+                " MB free, at least " + std::to_string(min_free_state_bytes >> 20) +
+                " MB needed): free some space or choose another --state-dir");
+  return {};
+}
+
 // Waits until url answers 200 or the process died; the error says what to do.
 Status wait_http_ready(const std::string& url, process::Process& process, Duration timeout, const std::string& what,
                        const std::string& log) {
@@ -102,6 +118,7 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
                           layout.prometheus_dir() + "/rules", layout.prometheus_dir() + "/data"});
       !s)
     return fail(s.error().message);
+  if (auto s = check_free_space(layout.root); !s) return fail(s.error().message);
   if (::access(options.sidecar_binary.c_str(), X_OK) != 0)
     return fail("the sidecar binary " + options.sidecar_binary + " is missing: build it (scripts/build.sh) or pass --bin-dir");
 
@@ -113,8 +130,7 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
     broker.data_dir = layout.kafka_dir();
     auto started = kafka::KafkaBroker::start(broker);
     if (!started)
-      return fail("Kafka did not start: " + started.error().message +
-                  " (Java missing or the Kafka jars not fetched? run scripts/setup.sh)");
+      return fail("Kafka did not start: " + started.error().message);
     impl.kafka = std::move(*started);
     subs.kafka_bootstrap = impl.kafka->bootstrap();
     say("Kafka ready at " + subs.kafka_bootstrap);

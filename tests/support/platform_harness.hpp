@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -47,8 +48,9 @@ struct Run {
 };
 
 // Runs a command to completion with its output captured (never through a shell).
-inline Run run(const std::vector<std::string>& argv, std::chrono::seconds timeout = 240s) {
-  auto p = lf::process::Process::spawn({.argv = argv, .output = lf::process::Output::pipe});
+inline Run run(const std::vector<std::string>& argv, std::chrono::seconds timeout = 240s,
+               std::vector<std::pair<std::string, std::string>> env = {}) {
+  auto p = lf::process::Process::spawn({.argv = argv, .env = std::move(env), .output = lf::process::Output::pipe});
   if (!p) return {-1, p.error().message};
   Run r;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -113,10 +115,27 @@ class Platform {
     return copy;
   }
 
-  Run up() {
-    return run({learnflow_, "up", "-d", "-f", deploy_, "--state-dir", state_, "--bin-dir", bin_, "--frontend-port", "0",
-                "--prometheus-port", "0", "--ready-timeout", "120"});
+  // `learnflow up -d` on OS-chosen ports; `flags` replace the defaults of the same name or are added
+  // ({"--prometheus-port", "9090"}, {"--kafka-fault-proxy", ""} for a flag without a value).
+  Run up(const std::vector<std::pair<std::string, std::string>>& flags = {},
+         std::vector<std::pair<std::string, std::string>> env = {}) {
+    std::vector<std::pair<std::string, std::string>> all{{"-f", deploy_},          {"--state-dir", state_},
+                                                         {"--bin-dir", bin_},      {"--frontend-port", "0"},
+                                                         {"--prometheus-port", "0"}, {"--ready-timeout", "120"}};
+    for (const auto& flag : flags) {
+      auto same = std::find_if(all.begin(), all.end(), [&](const auto& f) { return f.first == flag.first; });
+      if (same != all.end()) same->second = flag.second;
+      else all.push_back(flag);
+    }
+    std::vector<std::string> argv{learnflow_, "up", "-d"};
+    for (const auto& [name, value] : all) {
+      argv.push_back(name);
+      if (!value.empty()) argv.push_back(value);
+    }
+    return run(argv, 240s, std::move(env));
   }
+  // Sets where the state directory lives (before up()), e.g. on a small filesystem.
+  void set_state(const std::string& state) { state_ = state; }
   Run down() { return cli({"down"}); }
   Run cli(std::vector<std::string> args) {
     args.insert(args.begin(), learnflow_);
