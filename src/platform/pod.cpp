@@ -6,6 +6,10 @@
 #include <fstream>
 #include <sstream>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
 #include "http/client.hpp"
 #include "platform/probe.hpp"
 #include "process/process.hpp"
@@ -24,9 +28,54 @@ const ContainerStatus* PodStatus::container(const std::string& name) const {
   return nullptr;
 }
 
-bool http_get_probe(int port, const std::string& path, Duration timeout) {
-  auto response = http::fetch("http://127.0.0.1:" + std::to_string(port) + path, {}, timeout);
-  return response && probe_status_succeeds(response->status);
+namespace {
+
+bool tcp_socket_probe(int port, Duration timeout) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::socket socket(io);
+  boost::asio::steady_timer deadline(io, timeout);
+  boost::system::error_code connect_result = boost::asio::error::timed_out;
+  socket.async_connect({boost::asio::ip::address_v4::loopback(), static_cast<std::uint16_t>(port)},
+                       [&](const boost::system::error_code& ec) {
+                         connect_result = ec;
+                         deadline.cancel();
+                       });
+  deadline.async_wait([&](const boost::system::error_code& ec) {
+    if (!ec) socket.close();
+  });
+  io.run();
+  return !connect_result;
+}
+
+bool exec_probe(const std::vector<std::string>& command, const ContainerLaunch& container, Duration timeout) {
+  if (command.empty()) return false;
+  process::SpawnOptions options;
+  options.argv = command;
+  options.env = container.env;
+  options.working_dir = container.working_dir;
+  options.output = process::Output::discard;
+  auto spawned = process::Process::spawn(options);
+  if (!spawned) return false;
+  auto status = spawned->wait_for(timeout);
+  if (!status) {
+    (void)spawned->stop(Duration::zero());  // a timed-out probe command is killed, as the kubelet does
+    return false;
+  }
+  return status->exited && status->code == 0;
+}
+
+}  // namespace
+
+bool run_probe(const k8s::Probe& probe, const ContainerLaunch& container) {
+  const Duration timeout = std::chrono::seconds(std::max(1, probe.timeout_seconds));
+  if (probe.http_get) {
+    auto response =
+        http::fetch("http://127.0.0.1:" + std::to_string(probe.http_get->port.number) + probe.http_get->path, {}, timeout);
+    return response && probe_status_succeeds(response->status);
+  }
+  if (probe.tcp_socket_port) return tcp_socket_probe(probe.tcp_socket_port->number, timeout);
+  if (!probe.exec_command.empty()) return exec_probe(probe.exec_command, container, timeout);
+  return true;
 }
 
 std::optional<ProcessUsage> read_process_usage(pid_t pid) {
@@ -57,6 +106,7 @@ struct Pod::Container {
   SteadyTime restart_at{};
   bool ever_started = false;
   RestartBackOff backoff;
+  std::optional<ProbeTracker> startup;
   std::optional<ProbeTracker> readiness;
   std::optional<ProbeTracker> liveness;
   int restarts = 0;
@@ -65,7 +115,9 @@ struct Pod::Container {
   long long memory = 0;
   std::string last_exit;
 
-  bool ready() const { return process && (!readiness || readiness->passing()); }
+  // The kubelet runs neither liveness nor readiness probes until the startup probe has succeeded.
+  bool started_up() const { return !startup || startup->passing(); }
+  bool ready() const { return process && started_up() && (!readiness || readiness->passing()); }
 
   void note(const std::string& line) const {
     std::ofstream out(launch.log_path, std::ios::app);
@@ -118,6 +170,7 @@ void Pod::run() {
     c.cpu_previous_runs += c.cpu_current_run;
     c.cpu_current_run = 0;
     c.process.reset();
+    c.startup.reset();
     c.readiness.reset();
     c.liveness.reset();
     c.restart_at = c.backoff.restart_at(c.started, now);
@@ -151,20 +204,33 @@ void Pod::run() {
           continue;
         }
         c.process.emplace(std::move(*spawned));
+        if (c.launch.startup) c.startup.emplace(*c.launch.startup, ProbeKind::startup, now);
         if (c.launch.readiness) c.readiness.emplace(*c.launch.readiness, ProbeKind::readiness, now);
         if (c.launch.liveness) c.liveness.emplace(*c.launch.liveness, ProbeKind::liveness, now);
       }
       if (!c.process) continue;
       auto probe_once = [&](ProbeTracker& tracker) {
-        const auto& get = tracker.spec().http_get;
-        const bool ok = get ? probe_(get->port.number, get->path, tracker.timeout()) : c.process->is_running();
+        const bool ok = c.process->is_running() && probe_(tracker.spec(), c.launch);
         return tracker.record(std::chrono::steady_clock::now(), ok);
       };
-      if (c.liveness && c.liveness->due(now) && probe_once(*c.liveness) && !c.liveness->passing()) {
-        c.note("Liveness probe failed " + std::to_string(c.liveness->consecutive_failures()) +
+      auto restart_after = [&](const char* which, const ProbeTracker& tracker) {
+        c.note(std::string(which) + " probe failed " + std::to_string(tracker.consecutive_failures()) +
                " times: stopping the container to restart it");
         c.process->stop(launch_.termination_grace);
-        on_exit(c, std::chrono::steady_clock::now(), "liveness probe failed");
+        on_exit(c, std::chrono::steady_clock::now(), std::string(which) + " probe failed");
+      };
+      if (!c.started_up()) {
+        if (c.startup->due(now)) {
+          probe_once(*c.startup);
+          if (c.startup->failed()) restart_after("Startup", *c.startup);
+        }
+        if (!c.process || !c.started_up()) continue;
+        // Started: the other probes count their initial delays from now, as the kubelet does.
+        if (c.launch.readiness) c.readiness.emplace(*c.launch.readiness, ProbeKind::readiness, now);
+        if (c.launch.liveness) c.liveness.emplace(*c.launch.liveness, ProbeKind::liveness, now);
+      }
+      if (c.liveness && c.liveness->due(now) && probe_once(*c.liveness) && !c.liveness->passing()) {
+        restart_after("Liveness", *c.liveness);
         continue;
       }
       if (c.readiness && c.readiness->due(now)) probe_once(*c.readiness);

@@ -26,7 +26,8 @@ struct ContainerLaunch {
   std::vector<std::pair<std::string, std::string>> env;
   std::string log_path;
   std::string working_dir;
-  // HTTP probes with their port already resolved to the local port (http_get.port.number).
+  // Probes with their httpGet/tcpSocket port already resolved to the local port (port.number).
+  std::optional<k8s::Probe> startup;
   std::optional<k8s::Probe> readiness;
   std::optional<k8s::Probe> liveness;
   std::optional<long long> cpu_request_milli;
@@ -75,13 +76,16 @@ struct PodStatus {
   const ContainerStatus* container(const std::string& name) const;
 };
 
-// Runs one HTTP GET probe: true on a 200-399 answer within the timeout.
-using ProbeRunner = std::function<bool(int port, const std::string& path, Duration timeout)>;
-bool http_get_probe(int port, const std::string& path, Duration timeout);
+// Runs one probe of a running container: true on success within the probe's timeout.
+using ProbeRunner = std::function<bool(const k8s::Probe& probe, const ContainerLaunch& container)>;
+// The kubelet's handlers: httpGet (200-399), tcpSocket (the connection opens), exec (the command,
+// run with the container's environment and working directory, exits 0). grpc probes are not run
+// locally: they pass while the process runs (src/platform/README.md).
+bool run_probe(const k8s::Probe& probe, const ContainerLaunch& container);
 
 class Pod {
  public:
-  explicit Pod(PodLaunch launch, ProbeRunner probe = http_get_probe);
+  explicit Pod(PodLaunch launch, ProbeRunner probe = run_probe);
   ~Pod();  // stop()
   Pod(const Pod&) = delete;
   Pod& operator=(const Pod&) = delete;

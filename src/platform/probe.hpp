@@ -1,6 +1,7 @@
 #pragma once
 // Kubelet probe and restart rules (kubernetes.md §7) as clock-driven state, with no I/O: the
 // runner asks when the next probe is due, runs it, and records the outcome.
+#include <algorithm>
 #include <string>
 
 #include "core/clock.hpp"
@@ -11,11 +12,11 @@ namespace lf::platform {
 // Success = an HTTP status 200-399 within the timeout (anything else, or no answer, is a failure).
 inline bool probe_status_succeeds(int http_status) { return http_status >= 200 && http_status < 400; }
 
-enum class ProbeKind { readiness, liveness };
+enum class ProbeKind { startup, readiness, liveness };
 
 class ProbeTracker {
  public:
-  // The container started at `container_start`. Readiness starts as failing (not ready) and
+  // The container started at `container_start`. Startup and readiness start as failing and
   // liveness as succeeding, like the kubelet's initial results.
   ProbeTracker(k8s::Probe spec, ProbeKind kind, SteadyTime container_start);
 
@@ -27,8 +28,11 @@ class ProbeTracker {
   // Records one probe outcome observed at `now`; returns true when the result flipped.
   bool record(SteadyTime now, bool success);
 
-  // Readiness: ready. Liveness: alive (false = the kubelet kills and restarts the container).
+  // Startup: started (then it is never run again). Readiness: ready. Liveness: alive (false =
+  // the kubelet kills and restarts the container).
   bool passing() const { return passing_; }
+  // failureThreshold consecutive failures: a startup probe in this state restarts the container.
+  bool failed() const { return failures_ >= std::max(1, spec_.failure_threshold); }
   int consecutive_failures() const { return failures_; }
   const k8s::Probe& spec() const { return spec_; }
 

@@ -27,17 +27,19 @@ Result<int> free_port() {
 }
 
 // A probe's port by name or number → the local port.
-k8s::Probe resolve_probe(k8s::Probe probe, const PodLaunch& pod) {
-  if (probe.http_get) {
-    auto& port = probe.http_get->port;
-    if (port.is_name()) {
-      auto it = pod.named_ports.find(port.name);
-      port.number = it == pod.named_ports.end() ? 0 : it->second;
-    } else if (auto it = pod.port_map.find(port.number); it != pod.port_map.end()) {
-      port.number = it->second;
-    }
-    port.name.clear();
+void resolve_port(k8s::PortRef& port, const PodLaunch& pod) {
+  if (port.is_name()) {
+    auto it = pod.named_ports.find(port.name);
+    port.number = it == pod.named_ports.end() ? 0 : it->second;
+  } else if (auto it = pod.port_map.find(port.number); it != pod.port_map.end()) {
+    port.number = it->second;
   }
+  port.name.clear();
+}
+
+k8s::Probe resolve_probe(k8s::Probe probe, const PodLaunch& pod) {
+  if (probe.http_get) resolve_port(probe.http_get->port, pod);
+  if (probe.tcp_socket_port) resolve_port(*probe.tcp_socket_port, pod);
   return probe;
 }
 
@@ -163,6 +165,7 @@ Result<PodLaunch> build_pod_launch(const k8s::Deployment& d, const std::string& 
     if (!argv) return fail(argv.error().message);
     launch.argv = std::move(*argv);
     launch.env.assign(env.begin(), env.end());
+    if (c.startup_probe) launch.startup = resolve_probe(*c.startup_probe, pod);
     if (c.readiness_probe) launch.readiness = resolve_probe(*c.readiness_probe, pod);
     if (c.liveness_probe) launch.liveness = resolve_probe(*c.liveness_probe, pod);
     if (c.resources.requests.cpu) launch.cpu_request_milli = c.resources.requests.cpu->milli;
