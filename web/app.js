@@ -2,9 +2,6 @@
 // Every request has a client-side deadline so a dead backend is reported in words, never a hang.
 "use strict";
 
-const GENERATE_TIMEOUT_MS = 9000;
-const READ_TIMEOUT_MS = 5000;
-
 const state = {
   userId: "",
   topics: [],
@@ -30,7 +27,15 @@ function el(tag, props = {}, children = []) {
 
 class ApiError extends Error {}
 
+// Which backend answers a path (the frontend itself only forwards), for messages in words.
 const SERVICE_NAMES = { "course-agent": "The lesson service (course-agent)", "user-progress": "The progress service (user-progress)" };
+const serviceFor = (path) => (path.startsWith("/api/progress") ? "user-progress" : "course-agent");
+
+// A backend that is down answers 503 at once, but a frozen one (or a sidecar waiting out its retry
+// policy) leaves the request open: the page must still say something within a few seconds.
+const READ_DEADLINE_MS = 4000;      // reads and progress updates: give up and say so
+const GENERATE_NOTICE_MS = 4000;    // generating can be slow (e.g. the first request during a broker outage)...
+const GENERATE_DEADLINE_MS = 8000;  // ...so it says so first, and gives up later (the frontend's own deadline is 6 s)
 
 function describeFailure(status, body) {
   if (body && body.error === "backend_unavailable")
@@ -43,10 +48,14 @@ function describeFailure(status, body) {
   return (body && body.message) || `The request failed (HTTP ${status}).`;
 }
 
-async function api(method, path, body, timeoutMs = READ_TIMEOUT_MS) {
+// options: deadlineMs (abort and report), noticeMs + onSlow (called once if still waiting then).
+async function api(method, path, body, { deadlineMs = READ_DEADLINE_MS, noticeMs = 0, onSlow = null } = {}) {
+  const service = SERVICE_NAMES[serviceFor(path)];
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const deadline = setTimeout(() => controller.abort(), deadlineMs);
+  const notice = onSlow && noticeMs ? setTimeout(() => onSlow(service, noticeMs), noticeMs) : null;
   let response;
+  let payload = null;
   try {
     response = await fetch(path, {
       method,
@@ -54,23 +63,29 @@ async function api(method, path, body, timeoutMs = READ_TIMEOUT_MS) {
       body: body ? JSON.stringify(body) : undefined,
       signal: controller.signal,
     });
+    // The body is awaited under the same deadline: a stalled answer must not hang the page either.
+    try { payload = await response.json(); } catch (error) { if (error.name === "AbortError") throw error; }
   } catch (error) {
     if (error.name === "AbortError")
-      throw new ApiError(`LearnFlow did not answer within ${Math.round(timeoutMs / 1000)} seconds; a service may be down. Please try again.`);
+      throw new ApiError(`${service} is not answering (no reply within ${Math.round(deadlineMs / 1000)} seconds). ` +
+        "Please try again in a moment.");
     throw new ApiError("Cannot reach the LearnFlow server. Check your connection or whether the frontend is running.");
   } finally {
-    clearTimeout(timer);
+    clearTimeout(deadline);
+    if (notice) clearTimeout(notice);
   }
-  let payload = null;
-  try { payload = await response.json(); } catch (_) { payload = null; }
   if (!response.ok) throw new ApiError(describeFailure(response.status, payload));
   return payload;
 }
 
-function showBanner(message, kind = "error") {
+// One banner for the page; `retry` (optional) puts a "Try again" button in it.
+function showBanner(message, kind = "error", retry = null) {
   const banner = $("status-banner");
-  banner.textContent = message;
+  $("status-text").textContent = message;
   banner.className = kind === "info" ? "banner info" : "banner";
+  const button = $("status-retry");
+  button.hidden = !retry;
+  button.onclick = retry ? () => { clearBanner(); retry(); } : null;
   banner.hidden = false;
 }
 
@@ -117,7 +132,7 @@ async function loadCurriculum() {
     clearBanner();
   } catch (error) {
     select.replaceChildren(el("option", { text: "Topics unavailable" }));
-    showBanner(error.message);
+    showBanner(error.message, "error", loadCurriculum);
     setTimeout(loadCurriculum, 5000);  // keep trying quietly until the course service is back
   }
 }
@@ -136,8 +151,12 @@ async function generateLesson(topicId = $("topic-select").value, difficulty = ch
   button.disabled = true;
   $("loading").hidden = false;
   try {
-    const lesson = await api("POST", "/api/lessons", { user_id: state.userId, topic: topicId, difficulty },
-      GENERATE_TIMEOUT_MS);
+    const lesson = await api("POST", "/api/lessons", { user_id: state.userId, topic: topicId, difficulty }, {
+      deadlineMs: GENERATE_DEADLINE_MS,
+      noticeMs: GENERATE_NOTICE_MS,
+      onSlow: (service, ms) => showBanner(
+        `${service} has not answered after ${ms / 1000} seconds; it may be down. Still waiting a few more seconds…`, "info"),
+    });
     clearBanner();
     if (lesson.event && lesson.event.status === "queued")
       showBanner("Lesson ready. Progress tracking will catch up shortly (the event bus is busy).", "info");
@@ -145,7 +164,7 @@ async function generateLesson(topicId = $("topic-select").value, difficulty = ch
     renderLesson();
     refreshSidebars();
   } catch (error) {
-    showBanner(error.message);
+    showBanner(error.message, "error", () => generateLesson(topicId, difficulty));
   } finally {
     button.disabled = false;
     $("loading").hidden = true;
@@ -159,7 +178,7 @@ async function openLesson(lessonId) {
     renderLesson();
     renderLessonsList(state.lessons || []);
   } catch (error) {
-    showBanner(error.message);
+    showBanner(error.message, "error", () => openLesson(lessonId));
   }
 }
 
@@ -260,7 +279,10 @@ async function toggleExercise(checkbox) {
     checkbox.checked = !checkbox.checked;  // the server did not record it: show the truth
     item.classList.toggle("done", checkbox.checked);
     updateLessonProgress();
-    showBanner(`Your progress was not saved. ${error.message}`);
+    showBanner(`Your progress was not saved. ${error.message}`, "error", () => {
+      checkbox.checked = !checkbox.checked;
+      toggleExercise(checkbox);
+    });
   }
 }
 
@@ -304,7 +326,7 @@ async function refreshProgress() {
     state.progress = await api("GET", `/api/progress?user_id=${encodeURIComponent(state.userId)}`);
     renderProgress(state.progress);
   } catch (error) {
-    showBanner(`Progress is unavailable: ${error.message}`);
+    showBanner(`Progress is unavailable: ${error.message}`, "error", refreshSidebars);
   }
 }
 
@@ -314,7 +336,7 @@ async function refreshLessons() {
     renderLessonsList(answer.lessons);
   } catch (error) {
     $("lessons-list").replaceChildren(el("li", { className: "muted", text: "Your lessons are unavailable right now." }));
-    showBanner(`Your lessons are unavailable: ${error.message}`);
+    showBanner(`Your lessons are unavailable: ${error.message}`, "error", refreshSidebars);
   }
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Browser test of the web UI (issue 4, "Must show"): starts the platform with `learnflow up -d` in a
 # temporary state directory, runs ui.test.mjs (playwright-core + Debian's chromium, headless)
-# against its frontend, and always runs `learnflow down` afterwards (trap), also on failure.
+# against its frontend (the test freezes and thaws backend processes itself, through
+# `learnflow status`), and always runs `learnflow down` afterwards (trap), also on failure.
 # Exit 77 = skipped (ctest SKIP_RETURN_CODE). Screenshots: test-artifacts/ui/ in the source tree.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -47,4 +48,5 @@ frontend="$("$bin_dir/learnflow" status -o json --state-dir "$state" | node -e '
 
 cd "$here"
 LEARNFLOW_UI_FRONTEND_URL="$frontend" LEARNFLOW_UI_ARTIFACTS="$source_dir/test-artifacts/ui" \
+  LEARNFLOW_UI_CLI="$bin_dir/learnflow" LEARNFLOW_UI_STATE_DIR="$state" \
   node --test --test-reporter=spec ui.test.mjs
