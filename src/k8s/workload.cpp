@@ -159,7 +159,10 @@ Container parse_container(const YAML::Node& node, const std::string& path, Field
       var.name = reader.string(env[i], "name", p + ".name").value_or("");
       if (var.name.empty()) reader.require(env[i], "name", p + ".name");
       var.value = reader.string(env[i], "value", p + ".value").value_or("");
-      var.from_source = yaml::child(env[i], "valueFrom").IsDefined();
+      const auto value_from = yaml::child(env[i], "valueFrom");
+      var.from_source = value_from.IsDefined();
+      if (auto field_ref = yaml::child(value_from, "fieldRef"); field_ref.IsDefined())
+        var.field_path = reader.string(field_ref, "fieldPath", p + ".valueFrom.fieldRef.fieldPath").value_or("");
       c.env.push_back(std::move(var));
     }
   }

@@ -46,6 +46,7 @@ struct EnvVar {
   std::string name;
   std::string value;
   bool from_source = false;  // valueFrom: resolved by the platform (fieldRef, secretKeyRef, ...)
+  std::string field_path;    // valueFrom.fieldRef.fieldPath (the downward API), when that is the source
 };
 
 struct ContainerPort {

@@ -249,6 +249,7 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
     // Fail early on an image that maps to nothing, before any process starts.
     for (const auto& c : d.containers) {
       auto argv = container_argv(c, options.images, {});
+  impl.pod_context.node_name = impl.node;
       if (!argv) return fail(argv.error().message);
     }
     say("deployment/" + d.metadata.name + ": " + std::to_string(runtime->replicas) + " replica(s)");

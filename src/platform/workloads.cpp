@@ -37,6 +37,20 @@ void resolve_port(k8s::PortRef& port, const PodLaunch& pod) {
   port.name.clear();
 }
 
+// valueFrom.fieldRef on one machine: every pod's IP and the host's are 127.0.0.1.
+std::optional<std::string> downward_api_value(const std::string& field_path, const std::string& pod_name,
+                                              const PodLaunch& pod, const PodContext& ctx) {
+  if (field_path == "metadata.name") return pod_name;
+  if (field_path == "metadata.namespace") return pod.namespace_name;
+  if (field_path == "status.podIP" || field_path == "status.hostIP" || field_path == "status.podIPs") return "127.0.0.1";
+  if (field_path == "spec.nodeName") return ctx.node_name;
+  if (field_path.rfind("metadata.labels['", 0) == 0 && field_path.size() > 19 && field_path.ends_with("']")) {
+    auto label = pod.labels.find(field_path.substr(17, field_path.size() - 19));
+    return label == pod.labels.end() ? std::string() : label->second;
+  }
+  return std::nullopt;
+}
+
 k8s::Probe resolve_probe(k8s::Probe probe, const PodLaunch& pod) {
   if (probe.http_get) resolve_port(probe.http_get->port, pod);
   if (probe.tcp_socket_port) resolve_port(*probe.tcp_socket_port, pod);
@@ -144,8 +158,14 @@ Result<PodLaunch> build_pod_launch(const k8s::Deployment& d, const std::string& 
     launch.log_path = ctx.log_path(pod_name, c.name);
     std::map<std::string, std::string> env;
     for (const auto& var : c.env) {
-      if (var.from_source) continue;  // valueFrom (fieldRef, secrets) is not resolved locally
       std::string value = var.value;
+      if (var.from_source) {
+        // The downward API's pod fields; other sources (secretKeyRef, configMapKeyRef, resourceFieldRef)
+        // have no local counterpart and leave the variable unset (src/platform/README.md).
+        auto field = downward_api_value(var.field_path, pod_name, pod, ctx);
+        if (!field) continue;
+        value = *field;
+      }
       // A value naming one of the pod's container ports means that port: use its local number.
       for (const auto& [container_port, local] : pod.port_map)
         if (value == std::to_string(container_port)) value = std::to_string(local);

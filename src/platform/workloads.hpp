@@ -16,6 +16,7 @@ inline constexpr const char* kStateDirEnv = "LEARNFLOW_STATE_DIR";
 struct PodContext {
   std::string state_dir;  // absolute
   std::string namespace_name = "default";
+  std::string node_name = "localhost";  // spec.nodeName of every pod (the platform uses the host name)
   std::string sidecar_binary;
   std::string resources_dir;
   std::string config_dir;

@@ -99,6 +99,7 @@ TEST(DeploymentTest, ParsesEveryFieldWithDefaults) {
   ASSERT_EQ(c.env.size(), 2u);
   EXPECT_EQ(c.env[0].value, "8080");
   EXPECT_TRUE(c.env[1].from_source);
+  EXPECT_EQ(c.env[1].field_path, "metadata.name");
   ASSERT_NE(c.port_named("http"), nullptr);
   EXPECT_EQ(c.port_named("http")->container_port, 8080);
   EXPECT_EQ(c.port_named("http")->protocol, "TCP");

@@ -160,7 +160,15 @@ TEST(Workloads, PodGetsLocalPortsEnvAndSidecarFlags) {
   k8s::Container c;
   c.name = "course-agent";
   c.image = "learnflow/course-agent:latest";
-  c.env = {{"APP_PORT", "8080", false}, {"OTHER", "x", false}};
+  c.env = {{"APP_PORT", "8080", false},
+           {"OTHER", "x", false},
+           {"MY_POD", "", true, "metadata.name"},
+           {"MY_NAMESPACE", "", true, "metadata.namespace"},
+           {"MY_IP", "", true, "status.podIP"},
+           {"MY_NODE", "", true, "spec.nodeName"},
+           {"MY_APP", "", true, "metadata.labels['app']"},
+           {"FROM_SECRET", "", true, ""}};
+  d.pod_labels = {{"app", "course-agent"}};
   c.ports = {{"http", 8080, "TCP"}};
   k8s::Probe readiness;
   readiness.http_get = k8s::HttpGetAction{"/readyz", k8s::PortRef{0, "http"}, "HTTP", ""};
@@ -169,6 +177,7 @@ TEST(Workloads, PodGetsLocalPortsEnvAndSidecarFlags) {
   d.containers = {c};
   PodContext ctx;
   ctx.state_dir = "/state";
+  ctx.node_name = "node-a";
   ctx.sidecar_binary = bin.path() + "/sidecar";
   ctx.resources_dir = "/state/dapr/resources";
   ctx.config_dir = "/state/dapr/config";
@@ -190,6 +199,12 @@ TEST(Workloads, PodGetsLocalPortsEnvAndSidecarFlags) {
   EXPECT_EQ(env["POD_NAME"], name);
   EXPECT_EQ(env["NAMESPACE"], "default");
   EXPECT_EQ(env["OTHER"], "x");
+  EXPECT_EQ(env["MY_POD"], name);  // valueFrom.fieldRef: the downward API on one machine
+  EXPECT_EQ(env["MY_NAMESPACE"], "default");
+  EXPECT_EQ(env["MY_IP"], "127.0.0.1");
+  EXPECT_EQ(env["MY_NODE"], "node-a");
+  EXPECT_EQ(env["MY_APP"], "course-agent");
+  EXPECT_EQ(env.count("FROM_SECRET"), 0u);  // secretKeyRef and the like have no local source
   EXPECT_EQ(env["LEARNFLOW_STATE_DIR"], "/state");  // how `learnflow down` recognises leftovers
   ASSERT_TRUE(app.readiness);
   EXPECT_EQ(app.readiness->http_get->port.number, pod->app_port);
