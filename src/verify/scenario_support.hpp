@@ -52,6 +52,7 @@ int ready_count(const PlatformSession& s, const std::string& deployment);
 void kafka_unavailable(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
 void failing_dependency(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
 void replica_loss(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
+void observability(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
 void done_criterion(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
 
 }  // namespace lf::verify

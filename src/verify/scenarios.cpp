@@ -22,6 +22,7 @@ const std::vector<Scenario>& scenarios() {
       {"kafka-unavailable", "Kafka unavailable (broker frozen) while lessons are generated", kafka_unavailable},
       {"failing-dependency", "user-progress stops answering: the frontend's breaker opens, half-opens, closes", failing_dependency},
       {"replica-loss", "SIGKILL of one of several user-progress replicas under load", replica_loss},
+      {"observability", "Targets up, RED series and pub/sub counters match the traffic, one trace frontend -> Kafka -> user-progress", observability},
       {"done-criterion", "Sidecar logs show the resiliency policies loaded and applied", done_criterion},
   };
   return all;
