@@ -13,13 +13,15 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/asio/write.hpp>
 
 #include "core/strings.hpp"
 #include "http/detail/beast_glue.hpp"
+#include "http/detail/deadline.hpp"
 #include "http/detail/net.hpp"
 #include "http/detail/write.hpp"
 #include "http/url.hpp"
@@ -34,10 +36,11 @@ using tcp = asio::ip::tcp;
 constexpr auto use_awaitable = asio::use_awaitable;
 
 struct PooledConnection {
-  explicit PooledConnection(const asio::any_io_executor& executor) : stream(executor) {
+  explicit PooledConnection(const asio::any_io_executor& executor) : socket(executor) {
     buffer.reserve(detail::kConnectionReadBuffer);
   }
-  beast::tcp_stream stream;
+  tcp::socket socket;
+  detail::SocketDeadline deadline{socket};  // declared after the socket: detaches before it closes
   beast::flat_buffer buffer;
   bool connected = false;
   SteadyTime idle_since{};
@@ -57,7 +60,6 @@ ClientError make_error(ClientError::Kind kind, std::string message) { return Cli
 ClientError deadline_exceeded() { return make_error(ClientError::timeout, "context deadline exceeded"); }
 
 ClientError connect_error(const beast::error_code& ec, const Endpoint& endpoint) {
-  if (ec == beast::error::timeout) return deadline_exceeded();
   auto kind = ec == asio::error::connection_refused ? ClientError::connect_refused : ClientError::connect_failed;
   return make_error(kind, "dial tcp " + detail::format_host_port(endpoint.host, endpoint.port) +
                               ": connect: " + to_lower(ec.message()));
@@ -66,7 +68,7 @@ ClientError connect_error(const beast::error_code& ec, const Endpoint& endpoint)
 // Maps a failure while writing the request or reading the response.
 ClientError exchange_error(const beast::error_code& ec, const PooledConnection& connection, bool writing,
                            bool response_started) {
-  if (ec == beast::error::timeout) return deadline_exceeded();
+  if (connection.deadline.expired()) return deadline_exceeded();
   if (ec == bhttp::error::body_limit) return make_error(ClientError::body_too_large, "http: response body too large");
   if (ec == bhttp::error::end_of_stream || ec == asio::error::eof) {
     return make_error(ClientError::connection_reset, "EOF");
@@ -155,7 +157,7 @@ asio::awaitable<beast::error_code> Client::State::connect(PooledConnection& conn
     targets.emplace_back(address, endpoint.port);
   } else {
     // Names go through the resolver (a getaddrinfo thread); literal addresses skip it.
-    tcp::resolver resolver(connection.stream.get_executor());
+    tcp::resolver resolver(connection.socket.get_executor());
     auto results = co_await resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
                                                    asio::redirect_error(use_awaitable, ec));
     if (ec) {
@@ -165,13 +167,13 @@ asio::awaitable<beast::error_code> Client::State::connect(PooledConnection& conn
     }
     for (const auto& entry : results) targets.push_back(entry.endpoint());
   }
-  connection.stream.expires_at(deadline);
-  co_await connection.stream.async_connect(targets, asio::redirect_error(use_awaitable, ec));
+  connection.deadline.expires_at(deadline);
+  co_await asio::async_connect(connection.socket, targets, asio::redirect_error(use_awaitable, ec));
   if (ec) {
-    error = connect_error(ec, endpoint);
+    error = connection.deadline.expired() ? deadline_exceeded() : connect_error(ec, endpoint);
     co_return ec;
   }
-  auto& socket = connection.stream.socket();
+  auto& socket = connection.socket;
   socket.set_option(tcp::no_delay(true), ec);
   beast::error_code ignored;
   connection.addresses =
@@ -183,17 +185,17 @@ asio::awaitable<beast::error_code> Client::State::connect(PooledConnection& conn
 asio::awaitable<Attempt> Client::State::exchange(std::shared_ptr<PooledConnection> connection, const Endpoint& endpoint,
                                                  const detail::WireMessage& request, SteadyTime deadline, bool head) {
   Attempt attempt;
-  auto& stream = connection->stream;
+  auto& socket = connection->socket;
   try {
     if (!connection->connected) {
       if (co_await connect(*connection, endpoint, deadline, attempt.error)) co_return attempt;
     }
     beast::error_code ec;
-    stream.expires_at(deadline);
-    co_await detail::write_message(stream, request, ec);
+    connection->deadline.expires_at(deadline);
+    co_await detail::write_message(socket, request, ec, [] {});
     if (ec) {
       attempt.error = exchange_error(ec, *connection, true, false);
-      detail::close_socket(stream.socket());
+      detail::close_socket(socket);
       co_return attempt;
     }
     detail::ResponseParser parser;
@@ -203,16 +205,17 @@ asio::awaitable<Attempt> Client::State::exchange(std::shared_ptr<PooledConnectio
     if (head) parser.skip(true);
     // Header first: Beast 1.74 loses a header-time error (Content-Length over body_limit) when
     // the parser runs eagerly over header and body in one buffer, as async_read does.
-    co_await bhttp::async_read_header(stream, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
+    co_await bhttp::async_read_header(socket, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
     if (!ec) detail::parse_buffered_body(parser, connection->buffer, ec);
     if (!ec && !parser.is_done()) {
-      co_await bhttp::async_read(stream, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
+      co_await bhttp::async_read(socket, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
     }
-    stream.expires_never();
+    // The connection goes back to the pool: its wait must not keep the io_context running.
+    connection->deadline.disarm();
     if (ec) {
       attempt.response_started = parser.got_some() || connection->buffer.size() > 0;
       attempt.error = exchange_error(ec, *connection, false, attempt.response_started);
-      detail::close_socket(stream.socket());
+      detail::close_socket(socket);
       co_return attempt;
     }
     attempt.keep_alive = parser.keep_alive();
@@ -221,7 +224,7 @@ asio::awaitable<Attempt> Client::State::exchange(std::shared_ptr<PooledConnectio
     attempt.response.reset();
     attempt.response_started = true;  // unknown state: never retry
     attempt.error = make_error(ClientError::protocol, e.what());
-    detail::close_socket(stream.socket());
+    detail::close_socket(socket);
   }
   co_return attempt;
 }
@@ -256,7 +259,7 @@ asio::awaitable<Expected<Response, ClientError>> Client::send(Endpoint endpoint,
     if (state->options.single_threaded_io) {
       attempt = co_await state->exchange(connection, endpoint, wire, deadline_at, head);
     } else {
-      attempt = co_await asio::co_spawn(connection->stream.get_executor(),
+      attempt = co_await asio::co_spawn(connection->socket.get_executor(),
                                         state->exchange(connection, endpoint, wire, deadline_at, head), use_awaitable);
     }
     if (attempt.response) {

@@ -13,11 +13,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include "core/strings.hpp"
 #include "http/detail/beast_glue.hpp"
+#include "http/detail/deadline.hpp"
 #include "http/detail/net.hpp"
 #include "http/detail/write.hpp"
 
@@ -37,15 +37,16 @@ constexpr auto linger_time = std::chrono::milliseconds(500);
 constexpr std::size_t linger_max_bytes = 16 * 1024 * 1024;
 
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) { buffer.reserve(detail::kConnectionReadBuffer); }
-  beast::tcp_stream stream;
+  explicit Connection(tcp::socket s) : socket(std::move(s)) { buffer.reserve(detail::kConnectionReadBuffer); }
+  tcp::socket socket;
+  detail::SocketDeadline deadline{socket};  // declared after the socket: detaches before it closes
   beast::flat_buffer buffer;
   std::string remote_address;
   // Only touched on the connection's strand: true while waiting for a request's first bytes.
   bool awaiting_request = false;
 
   bool idle() const { return awaiting_request && buffer.size() == 0; }
-  void close() { detail::close_socket(stream.socket()); }
+  void close() { detail::close_socket(socket); }
 };
 
 }  // namespace
@@ -129,14 +130,14 @@ asio::awaitable<void> Server::State::accept_loop([[maybe_unused]] std::shared_pt
     }
     socket.set_option(tcp::no_delay(true), ec);
     auto connection = std::make_shared<Connection>(std::move(socket));
-    auto remote = connection->stream.socket().remote_endpoint(ec);
+    auto remote = connection->socket.remote_endpoint(ec);
     if (!ec) connection->remote_address = detail::format_endpoint(remote);
     ++accepted;
     {
       std::lock_guard lock(mutex);
       connections.insert(connection);
     }
-    auto executor = connection->stream.get_executor();
+    auto executor = connection->socket.get_executor();
     asio::co_spawn(executor, serve(keep_alive, std::move(connection)), asio::detached);
   }
   std::unique_lock lock(mutex);
@@ -157,22 +158,23 @@ asio::awaitable<Response> Server::State::call_handler(Request request) {
 asio::awaitable<void> Server::State::reject(Connection& connection, const ParseError& error) {
   auto wire = detail::wire_response(to_error_response(error), false, false, 11);
   beast::error_code ec;
-  connection.stream.expires_after(options.write_timeout);
-  co_await asio::async_write(connection.stream, wire.buffers(), asio::redirect_error(use_awaitable, ec));
+  connection.deadline.expires_after(options.write_timeout);
+  co_await asio::async_write(connection.socket, wire.buffers(), asio::redirect_error(use_awaitable, ec));
   ++completed;
   if (ec) co_return;
-  connection.stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  connection.stream.expires_after(linger_time);
+  connection.socket.shutdown(tcp::socket::shutdown_send, ec);
+  connection.deadline.expires_after(linger_time);
   std::array<char, 8192> discard;
   std::size_t drained = 0;
   while (!ec && drained < linger_max_bytes) {
-    drained += co_await connection.stream.async_read_some(asio::buffer(discard), asio::redirect_error(use_awaitable, ec));
+    drained += co_await connection.socket.async_read_some(asio::buffer(discard), asio::redirect_error(use_awaitable, ec));
   }
 }
 
 asio::awaitable<void> Server::State::serve([[maybe_unused]] std::shared_ptr<State> keep_alive,
                                            std::shared_ptr<Connection> connection) {
-  auto& stream = connection->stream;
+  auto& socket = connection->socket;
+  auto& deadline = connection->deadline;
   const Limits limits = options.limits();
   try {
     for (bool first = true; !stopping; first = false) {
@@ -180,8 +182,8 @@ asio::awaitable<void> Server::State::serve([[maybe_unused]] std::shared_ptr<Stat
       detail::configure_request_parser(parser, limits);
       beast::error_code ec;
       connection->awaiting_request = true;
-      stream.expires_after(first ? options.read_timeout : options.idle_timeout + options.read_timeout);
-      co_await bhttp::async_read_header(stream, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
+      deadline.expires_after(first ? options.read_timeout : options.idle_timeout + options.read_timeout);
+      co_await bhttp::async_read_header(socket, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
       connection->awaiting_request = false;
       if (ec) {
         if (auto error = detail::classify_parse_error(ec)) co_await reject(*connection, *error);
@@ -192,20 +194,20 @@ asio::awaitable<void> Server::State::serve([[maybe_unused]] std::shared_ptr<Stat
       if (!parser.is_done()) {
         if (expects_continue(parser)) {
           static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-          co_await asio::async_write(stream, asio::buffer(continue_line), asio::redirect_error(use_awaitable, ec));
+          co_await asio::async_write(socket, asio::buffer(continue_line), asio::redirect_error(use_awaitable, ec));
           if (ec) break;
         }
         detail::parse_buffered_body(parser, connection->buffer, ec);
         if (!ec && !parser.is_done()) {
-          stream.expires_after(options.read_timeout);
-          co_await bhttp::async_read(stream, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
+          deadline.expires_after(options.read_timeout);
+          co_await bhttp::async_read(socket, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
         }
         if (ec) {
           if (auto error = detail::classify_parse_error(ec)) co_await reject(*connection, *error);
           break;
         }
       }
-      stream.expires_never();
+      deadline.expires_never();
 
       bool keep_alive = parser.get().keep_alive();
       const unsigned version = parser.get().version();
@@ -216,8 +218,7 @@ asio::awaitable<void> Server::State::serve([[maybe_unused]] std::shared_ptr<Stat
 
       keep_alive = keep_alive && !stopping;
       auto wire = detail::wire_response(std::move(response), head, keep_alive, version);
-      stream.expires_after(options.write_timeout);
-      co_await detail::write_message(stream, wire, ec);
+      co_await detail::write_message(socket, wire, ec, [&] { deadline.expires_after(options.write_timeout); });
       ++completed;
       if (ec || !keep_alive) break;
     }
@@ -249,7 +250,7 @@ void Server::State::close_connections(bool idle_only) {
   }
   for (auto& connection : snapshot) {
     // The connection's state is only consistent on its own strand.
-    asio::post(connection->stream.get_executor(), [connection, idle_only] {
+    asio::post(connection->socket.get_executor(), [connection, idle_only] {
       if (!idle_only || connection->idle()) connection->close();
     });
   }

@@ -181,6 +181,30 @@ TEST(Client, DeadlineExpiresOnSlowHandler) {
   EXPECT_EQ(client.stats().idle_connections, 0u) << "a timed-out connection must not be pooled";
 }
 
+// A pooled connection keeps one timer armed for the first request's long deadline; a later
+// request with a shorter one must still end at its own deadline, and one after a request that
+// finished early must not be cut by the earlier request's deadline.
+TEST(Client, EachRequestOnAPooledConnectionGetsItsOwnDeadline) {
+  TestServer server([](Request r) -> asio::awaitable<Response> {
+    if (r.path == "/slow") co_await sleep_for(1s);
+    co_return Response::text(200, "ok");
+  });
+  IoThreads threads(1);
+  Client client(threads.io);
+  ASSERT_TRUE(threads.run(client.send(server.endpoint(), make_request("GET", "/fast"), 30s)));
+  auto started = std::chrono::steady_clock::now();
+  auto slow = threads.run(client.send(server.endpoint(), make_request("GET", "/slow"), 150ms));
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  ASSERT_FALSE(slow);
+  EXPECT_EQ(slow.error().kind, ClientError::timeout);
+  EXPECT_GE(elapsed, 145ms);
+  EXPECT_LT(elapsed, 650ms);
+  EXPECT_EQ(client.stats().connections_reused, 1u);
+  // Short deadlines that were met leave nothing behind for the next, longer request.
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(threads.run(client.send(server.endpoint(), make_request("GET", "/fast"), 100ms)));
+  EXPECT_TRUE(threads.run(client.send(server.endpoint(), make_request("GET", "/slow"), 5s)));
+}
+
 TEST(Client, ConnectionRefusedLooksLikeGo) {
   IoThreads threads(1);
   Client client(threads.io);

@@ -13,10 +13,11 @@ namespace lf::http::detail {
 // Tries one non-blocking send first and falls back to async_write only for what the socket did
 // not take. A message of a few KiB almost always fits, and Asio would otherwise complete even an
 // immediately successful write through a post: one more trip through the reactor per message.
-// The stream's expiry bounds the asynchronous part, as with a plain async_write.
-template <class Stream>
-boost::asio::awaitable<void> write_message(Stream& stream, const WireMessage& message, beast::error_code& ec) {
-  auto& socket = stream.socket();
+// `before_waiting` runs only when the write has to wait (it sets the write deadline, which would
+// otherwise re-arm the connection's timer on every response).
+template <class Socket, class BeforeWaiting>
+boost::asio::awaitable<void> write_message(Socket& socket, const WireMessage& message, beast::error_code& ec,
+                                           BeforeWaiting before_waiting) {
   auto buffers = message.buffers();
   // Without the user-level flag a synchronous send would block (Asio polls) instead of failing.
   if (!socket.non_blocking()) socket.non_blocking(true, ec);
@@ -29,7 +30,8 @@ boost::asio::awaitable<void> write_message(Stream& stream, const WireMessage& me
     buffer += skip;
     written -= skip;
   }
-  co_await boost::asio::async_write(stream, buffers, boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  before_waiting();
+  co_await boost::asio::async_write(socket, buffers, boost::asio::redirect_error(boost::asio::use_awaitable, ec));
 }
 
 }  // namespace lf::http::detail
