@@ -263,7 +263,10 @@ void observability(PlatformSession& s, const ScenarioOptions& o, ScenarioResult&
   const TraceJudgement whole = judge_trace(spans, caller_span);
   r.evidence["trace"] = {{"trace_id", trace_id}, {"spans", spans.size()}, {"summary", whole.summary()}};
   r.check("one trace id from the frontend through Kafka to user-progress", whole.passed(),
-          "trace " + trace_id + ": " + std::to_string(spans.size()) + " spans; " + whole.summary());
+          "trace " + trace_id + ": " + std::to_string(spans.size()) + " spans; " + whole.summary() +
+              (spans.empty() ? " (no sidecar span carries this trace id: the frontend app did not pass the traceparent it "
+                               "received to its sidecar, which Dapr leaves to apps)"
+                             : ""));
 
   // Where the chain breaks, when it does: the newest trace with user-progress's delivery span
   // shows whether the sidecars link publish → Kafka → delivery, and its root span where it starts.
@@ -288,7 +291,10 @@ void observability(PlatformSession& s, const ScenarioOptions& o, ScenarioResult&
   r.evidence["latest_delivery_trace"] = {{"trace_id", (*delivery_trace)[0].value("traceId", "")}, {"summary", delivery.summary()},
                                          {"root_spans", roots}};
   r.check(link_check, delivery.producer && delivery.consumer_under_producer,
-          "trace " + (*delivery_trace)[0].value("traceId", "") + ": " + delivery.summary() + "; root span(s): " + roots);
+          "trace " + (*delivery_trace)[0].value("traceId", "") + ": " + delivery.summary() + "; root span(s): " + roots +
+              (roots.find("/v1.0/publish/") != std::string::npos
+                   ? " (a root publish API span: the course-agent app published without the traceparent it was called with)"
+                   : ""));
 }
 
 }  // namespace lf::verify
