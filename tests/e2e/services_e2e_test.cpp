@@ -3,12 +3,16 @@
 //  - a lesson generated through the frontend reaches user-progress as a `lesson-generated` event
 //    and is persisted (GET /api/progress shows it);
 //  - a redelivered event (same CloudEvent id, published again through a sidecar) changes nothing;
+//  - many lessons requested at the same instant for one learner all succeed and are all listed
+//    (they all change that learner's lesson list and progress document);
 //  - Kafka frozen (SIGSTOP) for a window while N lessons are generated: every request succeeds,
 //    every event reaches user-progress after Kafka is back, the outbox drains to 0.
-// Knobs: LEARNFLOW_E2E_KAFKA_PAUSE_SECONDS (default 30), LEARNFLOW_E2E_OUTAGE_LESSONS (default 100).
+// Knobs: LEARNFLOW_E2E_KAFKA_PAUSE_SECONDS (default 30), LEARNFLOW_E2E_OUTAGE_LESSONS (default 100),
+// LEARNFLOW_E2E_CONCURRENT_LESSONS (default 24).
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -134,6 +138,62 @@ TEST_F(ServicesEndToEnd, RedeliveredEventChangesNothing) {
   EXPECT_EQ(lessons_received(frontend_, "e2e-redelivery"), 1);
 }
 
+// Runs `count` generations for one learner from `clients` threads; each thread starts its i-th
+// request at start + spacing * i. Returns the 201 bodies; failures as "<status> <body>".
+struct Burst {
+  std::vector<json> lessons;
+  std::vector<std::string> failures;
+};
+
+Burst generate_burst(const std::string& frontend, const std::string& learner, int count, int clients,
+                     std::chrono::steady_clock::time_point start, std::chrono::steady_clock::duration spacing) {
+  Burst burst;
+  std::mutex mutex;
+  std::atomic<int> next{0};
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back([&] {
+      for (int i = next++; i < count; i = next++) {
+        std::this_thread::sleep_until(start + spacing * i);
+        auto g = generate_lesson(frontend, learner, i % 2 ? "for-loops" : "functions");
+        std::lock_guard lock(mutex);
+        if (g.status == 201)
+          burst.lessons.push_back(std::move(g.lesson));
+        else
+          burst.failures.push_back(std::to_string(g.status) + " " + g.error);
+      }
+    });
+  for (auto& t : threads) t.join();
+  return burst;
+}
+
+std::set<std::string> lesson_ids(const json& lessons) {
+  std::set<std::string> ids;
+  for (const auto& lesson : lessons) ids.insert(lesson.value("lesson_id", ""));
+  return ids;
+}
+
+// Many requests at the same instant for ONE learner all change that learner's lesson list (and,
+// once their events arrive, its progress document): none may fail, none may be lost.
+TEST_F(ServicesEndToEnd, ConcurrentLessonsForOneLearnerAllSucceedAndAreListed) {
+  const int lessons = env_int_or("LEARNFLOW_E2E_CONCURRENT_LESSONS", 24);
+  const std::string learner = "e2e-one-learner";
+  auto burst = generate_burst(frontend_, learner, lessons, lessons, std::chrono::steady_clock::now(), {});
+  ASSERT_TRUE(burst.failures.empty()) << burst.failures.size() << " failed, first: " << burst.failures.front();
+  ASSERT_EQ(burst.lessons.size(), static_cast<std::size_t>(lessons));
+
+  const auto generated = lesson_ids(json(burst.lessons));
+  ASSERT_EQ(generated.size(), static_cast<std::size_t>(lessons));
+  const json listed = get_json(frontend_ + "/api/lessons?user_id=" + learner);
+  ASSERT_TRUE(listed.is_object()) << listed.dump();
+  EXPECT_EQ(lesson_ids(listed["lessons"]), generated);
+  EXPECT_EQ(listed["lessons"].size(), static_cast<std::size_t>(lessons)) << "each lesson listed exactly once";
+  // user-progress receives all their events, concurrently too, into one document.
+  EXPECT_TRUE(eventually([&] { return lessons_received(frontend_, learner) == lessons; }, 60s))
+      << "received " << lessons_received(frontend_, learner) << " of " << lessons;
+  EXPECT_EQ(lesson_ids(progress_of(frontend_, learner)["lessons"]), generated);
+}
+
 TEST_F(ServicesEndToEnd, KafkaStoppedNoLessonLost) {
   const int lessons = env_int_or("LEARNFLOW_E2E_OUTAGE_LESSONS", 100);
   const auto pause = std::chrono::seconds(env_int_or("LEARNFLOW_E2E_KAFKA_PAUSE_SECONDS", 30));
@@ -145,59 +205,34 @@ TEST_F(ServicesEndToEnd, KafkaStoppedNoLessonLost) {
   Frozen frozen(kafka["pid"].get<int>());
   ASSERT_TRUE(frozen.ok());
 
-  // Four clients, each its own learner, spread the lessons over the first half of the window.
-  // (Separate learners: several requests at once for one learner contend on its lesson list;
-  // that contention is not what this test is about.)
-  constexpr int client_count = 4;
-  auto learner = [](int client) { return "e2e-outage-" + std::to_string(client); };
-  std::atomic<int> next{0}, queued{0};
-  std::vector<int> created(client_count, 0);
-  std::mutex failures_mutex;
-  std::vector<std::string> failures;
-  std::vector<std::thread> clients;
-  const auto spacing = pause / 2 / std::max(lessons, 1);
-  for (int c = 0; c < client_count; ++c)
-    clients.emplace_back([&, c] {
-      for (int i = next++; i < lessons; i = next++) {
-        std::this_thread::sleep_until(frozen_at + spacing * i);
-        auto g = generate_lesson(frontend_, learner(c), i % 2 ? "for-loops" : "functions");
-        if (g.status == 201) {
-          ++created[c];
-          if (g.lesson["event"]["status"] == "queued") ++queued;
-        } else {
-          std::lock_guard lock(failures_mutex);
-          failures.push_back(std::to_string(g.status) + " " + g.error);
-        }
-      }
-    });
-  for (auto& t : clients) t.join();
-  EXPECT_TRUE(failures.empty()) << failures.size() << " failed, first: " << failures.front();
-  int total_created = 0;
-  for (int n : created) total_created += n;
-  ASSERT_EQ(total_created, lessons);
-  EXPECT_GE(queued.load(), lessons - 1) << "Kafka is frozen: at most one publish may have slipped through first";
+  // Four clients, one learner (so the learner's lesson list and progress document are contended
+  // all along), the lessons spread over the first half of the window.
+  const std::string learner = "e2e-outage";
+  auto burst = generate_burst(frontend_, learner, lessons, 4, frozen_at, pause / 2 / std::max(lessons, 1));
+  EXPECT_TRUE(burst.failures.empty()) << burst.failures.size() << " failed, first: " << burst.failures.front();
+  const int created = static_cast<int>(burst.lessons.size());
+  ASSERT_EQ(created, lessons);
+  int queued = 0;
+  for (const auto& lesson : burst.lessons) queued += lesson["event"]["status"] == "queued" ? 1 : 0;
+  EXPECT_GE(queued, lessons - 1) << "Kafka is frozen: at most one publish may have slipped through first";
   const double depth_during = deployment_metric(refreshed_status(), "course-agent", "learnflow_outbox_depth");
   EXPECT_GE(depth_during, lessons - 1);
-  int received_during = 0;
-  for (int c = 0; c < client_count; ++c) received_during += std::max(0, lessons_received(frontend_, learner(c)));
-  EXPECT_LE(received_during, 1);
+  EXPECT_LE(lessons_received(frontend_, learner), 1);
   std::this_thread::sleep_until(frozen_at + pause);
   frozen.thaw();
   const auto thawed_at = std::chrono::steady_clock::now();
 
   // After recovery: every event delivered exactly once into the progress, the outbox empty.
-  for (int c = 0; c < client_count; ++c)
-    EXPECT_TRUE(eventually([&] { return lessons_received(frontend_, learner(c)) == created[c]; }, 90s, 1s))
-        << learner(c) << ": received " << lessons_received(frontend_, learner(c)) << " of " << created[c];
+  EXPECT_TRUE(eventually([&] { return lessons_received(frontend_, learner) == created; }, 90s, 1s))
+      << "received " << lessons_received(frontend_, learner) << " of " << created;
   EXPECT_TRUE(eventually(
       [&] { return deployment_metric(refreshed_status(), "course-agent", "learnflow_outbox_depth") == 0; }, 60s, 1s));
   const auto recovered_after = std::chrono::steady_clock::now() - thawed_at;
-  for (int c = 0; c < client_count; ++c) {
-    auto listed = get_json(frontend_ + "/api/lessons?user_id=" + learner(c));
-    EXPECT_EQ(listed["lessons"].size(), static_cast<std::size_t>(created[c])) << learner(c);
-    EXPECT_EQ(progress_of(frontend_, learner(c))["lessons"].size(), static_cast<std::size_t>(created[c])) << learner(c);
-  }
-  std::cout << lessons << " lessons, Kafka frozen " << pause.count() << " s, " << queued.load()
+  const auto generated = lesson_ids(json(burst.lessons));
+  EXPECT_EQ(lesson_ids(get_json(frontend_ + "/api/lessons?user_id=" + learner)["lessons"]), generated);
+  EXPECT_EQ(get_json(frontend_ + "/api/lessons?user_id=" + learner)["lessons"].size(), generated.size());
+  EXPECT_EQ(lesson_ids(progress_of(frontend_, learner)["lessons"]), generated);
+  std::cout << lessons << " lessons for one learner, Kafka frozen " << pause.count() << " s, " << queued
             << " queued, outbox depth " << depth_during << " during the outage, all delivered "
             << std::chrono::duration_cast<std::chrono::seconds>(recovered_after).count() << " s after recovery\n";
 }

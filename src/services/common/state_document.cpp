@@ -4,8 +4,8 @@
 #include <memory>
 #include <random>
 
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -21,41 +21,31 @@ dapr::DaprError gave_up(dapr::DaprError conflict, int attempts, const std::strin
   return conflict;
 }
 
-// Suspends the calling coroutine until `arm` hands the resume function to someone who calls it
-// (exactly once). Resumption is posted to the coroutine's own executor, never run inline.
-template <typename Arm>
-boost::asio::awaitable<void> suspend_until(Arm arm) {
-  auto executor = co_await boost::asio::this_coro::executor;
-  co_await boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void()>(
-      [executor, arm = std::move(arm)](auto handler) mutable {
-        // std::function needs a copyable callable; Asio's coroutine handler is move-only.
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        arm(std::function<void()>([executor, shared] {
-          boost::asio::post(executor, [shared]() mutable { std::move (*shared)(); });
-        }));
-      },
-      boost::asio::use_awaitable);
+// Waits until `done` is true; whoever sets it cancels `signal`. An Asio timer that never expires
+// is the wake-up, so Asio itself resumes the coroutine on its executor (a connection's strand).
+// (A hand-rolled completion handler here led to a use-after-free of that executor under load,
+// found by AddressSanitizer.)
+boost::asio::awaitable<void> wait_for_flag(boost::asio::steady_timer& signal, const bool& done) {
+  while (!done) {
+    boost::system::error_code cancelled;
+    co_await signal.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, cancelled));
+  }
 }
 
 }  // namespace
 
 struct StateDocuments::Waiter {
+  Waiter(const DocumentChange* change_to_apply, const boost::asio::any_io_executor& executor)
+      : change(change_to_apply), signal(executor, boost::asio::steady_timer::time_point::max()) {}
+
   const DocumentChange* change;
   std::optional<dapr::DaprResult<nlohmann::json>> result;  // set when its round is done
   bool woken = false;
-  std::function<void()> resume;
+  boost::asio::steady_timer signal;
 
   void wake() {
     woken = true;
-    if (resume) std::exchange(resume, nullptr)();
-  }
-  boost::asio::awaitable<void> wait() {
-    co_await suspend_until([this](std::function<void()> resume_fn) {
-      if (woken)
-        resume_fn();
-      else
-        resume = std::move(resume_fn);
-    });
+    signal.cancel();
   }
 };
 
@@ -75,15 +65,17 @@ StateDocuments::StateDocuments(dapr::DaprClient& dapr, Scheduler& scheduler, std
 
 boost::asio::awaitable<dapr::DaprResult<nlohmann::json>> StateDocuments::update(std::string key,
                                                                                 DocumentChange change) {
-  Waiter self{&change};
-  auto [entry, first_writer] = writing_.try_emplace(key);
-  if (!first_writer) {
-    entry->second.pending.push_back(&self);
-    co_await self.wait();
+  Waiter self(&change, co_await boost::asio::this_coro::executor);
+  // (No structured bindings or braced lists here: g++ 12 miscompiles some of them in coroutines.)
+  auto emplaced = writing_.try_emplace(key);
+  if (!emplaced.second) {
+    emplaced.first->second.pending.push_back(&self);
+    co_await wait_for_flag(self.signal, self.woken);
     if (self.result) co_return std::move(*self.result);
     // Woken without a result: the previous round's writer handed this key's queue to us.
   }
-  std::vector<Waiter*> batch{&self};
+  std::vector<Waiter*> batch;
+  batch.push_back(&self);
   auto& queue = writing_.at(key).pending;
   batch.insert(batch.end(), queue.begin(), queue.end());
   queue.clear();
@@ -143,9 +135,19 @@ boost::asio::awaitable<dapr::DaprResult<nlohmann::json>> StateDocuments::write_r
 }
 
 boost::asio::awaitable<void> StateDocuments::pause(Duration delay) {
-  co_await suspend_until([this, delay](std::function<void()> resume) {
-    scheduler_.schedule_after(delay, std::move(resume));
+  // Shared with the scheduler's callback, which may outlive this coroutine if it is destroyed.
+  struct Alarm {
+    explicit Alarm(const boost::asio::any_io_executor& executor)
+        : signal(executor, boost::asio::steady_timer::time_point::max()) {}
+    boost::asio::steady_timer signal;
+    bool fired = false;
+  };
+  auto alarm = std::make_shared<Alarm>(co_await boost::asio::this_coro::executor);
+  scheduler_.schedule_after(delay, [alarm] {
+    alarm->fired = true;
+    alarm->signal.cancel();
   });
+  co_await wait_for_flag(alarm->signal, alarm->fired);
 }
 
 boost::asio::awaitable<dapr::DaprResult<std::optional<nlohmann::json>>> read_document(dapr::DaprClient& dapr,
