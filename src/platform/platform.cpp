@@ -128,11 +128,26 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
     say("starting Kafka (data in " + layout.kafka_dir() + ")");
     kafka::BrokerOptions broker;
     broker.data_dir = layout.kafka_dir();
+    if (options.kafka_fault_proxy) {
+      // Clients connect to the broker's advertised address after bootstrap, so the broker
+      // advertises the proxy, which forwards to the broker's real listener.
+      auto broker_port = process::free_tcp_port();
+      if (!broker_port) return fail("no free port for Kafka behind the fault proxy");
+      broker.port = *broker_port;
+      const std::string binary = options.faultproxy_binary.empty() ? options.images.bin_dir + "/learnflow-faultproxy"
+                                                                   : options.faultproxy_binary;
+      auto proxy = faultproxy::ProxyProcess::start(
+          {.binary = binary, .upstream = "127.0.0.1:" + std::to_string(*broker_port), .log_path = layout.kafka_proxy_log()});
+      if (!proxy) return fail("the Kafka fault proxy did not start: " + proxy.error().message);
+      impl.kafka_proxy = std::move(*proxy);
+      broker.advertised_port = impl.kafka_proxy->port();
+      say("Kafka fault proxy at " + impl.kafka_proxy->address() + " (control " + impl.kafka_proxy->control_url() + ")");
+    }
     auto started = kafka::KafkaBroker::start(broker);
     if (!started)
       return fail("Kafka did not start: " + started.error().message);
     impl.kafka = std::move(*started);
-    subs.kafka_bootstrap = impl.kafka->bootstrap();
+    subs.kafka_bootstrap = impl.kafka_proxy ? impl.kafka_proxy->address() : impl.kafka->bootstrap();
     say("Kafka ready at " + subs.kafka_bootstrap);
   }
   if (impl.desired.needs_postgres()) {

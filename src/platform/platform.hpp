@@ -27,6 +27,9 @@ struct PlatformOptions {
   std::string prometheus_binary = "/usr/bin/prometheus";
   int prometheus_port = 9090;  // 0 = a free port
   int metrics_port = 0;        // the platform's own metrics endpoint; 0 = a free port
+  // learnflow-faultproxy in front of Kafka (the broker advertises it; every `brokers` names it).
+  bool kafka_fault_proxy = false;
+  std::string faultproxy_binary;  // empty: <bin_dir>/learnflow-faultproxy
   int scrape_interval_seconds = 5;
   Duration hpa_sync_period = std::chrono::seconds(15);
   std::function<void(const std::string&)> progress;  // one line per step
@@ -46,6 +49,7 @@ struct StateLayout {
   std::string resources_dir() const { return root + "/dapr/resources"; }
   std::string config_dir() const { return root + "/dapr/config"; }
   std::string kafka_dir() const { return root + "/kafka"; }
+  std::string kafka_proxy_log() const { return root + "/logs/kafka-proxy.log"; }
   std::string postgres_dir() const { return root + "/postgresql"; }
   std::string prometheus_dir() const { return root + "/prometheus"; }
   std::string prometheus_log() const { return root + "/logs/prometheus.log"; }

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "http/server.hpp"
+#include "faultproxy/proxy_process.hpp"
 #include "kafka/broker.hpp"
 #include "metrics/metrics.hpp"
 #include "platform/balancer.hpp"
@@ -50,6 +51,7 @@ struct Platform::Impl {
   std::vector<ServiceView> services;
 
   std::unique_ptr<kafka::KafkaBroker> kafka;
+  std::unique_ptr<faultproxy::ProxyProcess> kafka_proxy;  // --kafka-fault-proxy
   std::unique_ptr<postgres::PostgresServer> postgres;
   std::optional<process::Process> prometheus;
   int prometheus_port = 0;

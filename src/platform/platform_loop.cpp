@@ -245,6 +245,12 @@ ClusterSnapshot Platform::snapshot() const {
     out.infrastructure.push_back({"kafka", impl.kafka->bootstrap(), "", static_cast<int>(impl.kafka->pid()), running});
     all_ready = all_ready && running;
   }
+  if (impl.kafka_proxy) {
+    const bool running = impl.kafka_proxy->is_running();
+    out.infrastructure.push_back({"kafka-proxy", impl.kafka_proxy->address(), impl.kafka_proxy->control_url(),
+                                  static_cast<int>(impl.kafka_proxy->pid()), running});
+    all_ready = all_ready && running;
+  }
   if (impl.postgres) {
     const bool running = impl.postgres->running();
     out.infrastructure.push_back({"postgresql", "127.0.0.1:" + std::to_string(impl.postgres->port()), "",
@@ -300,6 +306,10 @@ void Platform::shutdown() {
   if (impl.kafka) {
     (void)impl.kafka->stop();
     impl.kafka.reset();
+  }
+  if (impl.kafka_proxy) {
+    impl.kafka_proxy->stop();
+    impl.kafka_proxy.reset();
   }
   if (!layout_.root.empty()) {
     auto final_snapshot = snapshot_to_json(snapshot());

@@ -34,6 +34,7 @@ struct UpOptions {
   int prometheus_port = 9090;
   int metrics_port = 0;
   bool no_prometheus = false;
+  bool kafka_fault_proxy = false;
   std::string namespace_name = "default";
   int ready_timeout_seconds = 300;
 };
@@ -73,6 +74,7 @@ int run_supervisor(const UpOptions& o) {
   options.prometheus_port = o.prometheus_port;
   options.metrics_port = o.metrics_port;
   options.prometheus = !o.no_prometheus;
+  options.kafka_fault_proxy = o.kafka_fault_proxy;
   options.namespace_name = o.namespace_name;
   options.progress = [](const std::string& line) { std::cout << "  " << line << "\n" << std::flush; };
 
@@ -218,6 +220,8 @@ RegisterCommand reg{"up", "Run the manifests on this machine with Kafka and Prom
   cmd.add_option("--prometheus-port", o->prometheus_port, "Prometheus port (default 9090; 0 = free)");
   cmd.add_option("--metrics-port", o->metrics_port, "Port of the platform metrics endpoint (default 0 = free)");
   cmd.add_flag("--no-prometheus", o->no_prometheus, "Do not start Prometheus");
+  cmd.add_flag("--kafka-fault-proxy", o->kafka_fault_proxy,
+               "Put learnflow-faultproxy in front of Kafka (faults over HTTP; see status.json kafka-proxy)");
   cmd.add_option("--namespace", o->namespace_name, "Namespace label of every pod (default default)");
   cmd.add_option("--ready-timeout", o->ready_timeout_seconds, "Seconds to wait for every pod to be ready (default 300)");
   cmd.add_flag("--supervise", o->supervise, "Internal: run as the supervisor daemon started by -d")->group("");
@@ -230,6 +234,7 @@ RegisterCommand reg{"up", "Run the manifests on this machine with Kafka and Prom
     if (!o->bin_dir.empty()) args.insert(args.end(), {"--bin-dir", platform::absolute_path(o->bin_dir)});
     for (const auto& image : o->images) args.insert(args.end(), {"--image", image});
     if (o->no_prometheus) args.push_back("--no-prometheus");
+    if (o->kafka_fault_proxy) args.push_back("--kafka-fault-proxy");
     return run_up(*o, args);
   };
 }};
