@@ -57,6 +57,7 @@ wait_http "http://127.0.0.1:$caller_http/v1.0/healthz"
 wait_http "http://127.0.0.1:$callee_http/v1.0/healthz"
 sleep 1
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 run() {  # name url
   "$bin/learnflow-loadgen" --url "$2" --rate "$rate" --duration "$duration" --warmup 2 --body-bytes 1024 > "$work/$1.json"
 }
@@ -68,6 +69,7 @@ run haproxy "http://127.0.0.1:$h1/echo"
 
 field() { python3 -c "import json,sys; print('%.3f' % json.load(open('$work/$1.json'))['$2'])"; }
 echo "Rate: $rate req/s, ${duration}s measured, 1 KiB bodies, $(nproc) cores"
+echo "$(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), load average before/after: $load_before / $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| path | p50 ms | p90 ms | p99 ms | added p50 | added p90 | added p99 | errors |"
 echo "|---|---|---|---|---|---|---|---|"
@@ -77,11 +79,20 @@ for p in direct sidecars haproxy; do
   echo "| $p | $(field $p p50_ms) | $(field $p p90_ms) | $(field $p p99_ms) | $(add p50_ms) | $(add p90_ms) | $(add p99_ms) | $e |"
 done
 echo
-python3 - "$c0" "$c1" "$e0" "$e1" "$duration" "$(rss_mb $caller_pid)" "$(rss_mb $callee_pid)" <<'PY'
+python3 - "$c0" "$c1" "$e0" "$e1" "$duration" "$(rss_mb $caller_pid)" "$(rss_mb $callee_pid)" \
+  "$(field sidecars p99_ms)" "$(field direct p99_ms)" <<'PY'
 import sys
 c0, c1, e0, e1, d = map(float, sys.argv[1:6])
+caller_cpu, callee_cpu = (c1 - c0) / (d + 2), (e1 - e0) / (d + 2)
+caller_rss, callee_rss = float(sys.argv[6]), float(sys.argv[7])
+added_p99 = float(sys.argv[8]) - float(sys.argv[9])
 print("| sidecar | CPU (cores) | RSS MB |")
 print("|---|---|---|")
-print("| caller | %.3f | %s |" % ((c1 - c0) / (d + 2), sys.argv[6]))
-print("| callee | %.3f | %s |" % ((e1 - e0) / (d + 2), sys.argv[7]))
+print("| caller | %.3f | %.1f |" % (caller_cpu, caller_rss))
+print("| callee | %.3f | %.1f |" % (callee_cpu, callee_rss))
+print()
+verdict = lambda ok: "met" if ok else "NOT met"
+print("Issue 3 targets: added p99 %.3f ms <= 0.25: %s; CPU %.3f / %.3f core <= 0.05: %s; RSS %.1f / %.1f MB <= 15: %s"
+      % (added_p99, verdict(added_p99 <= 0.25), caller_cpu, callee_cpu, verdict(max(caller_cpu, callee_cpu) <= 0.05),
+         caller_rss, callee_rss, verdict(max(caller_rss, callee_rss) <= 15)))
 PY
