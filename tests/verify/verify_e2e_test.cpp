@@ -70,7 +70,7 @@ TEST(LearnflowVerify, QuickRunPassesWithEvidence) {
   const std::string report = ws.dir + "/report.md";
   auto verify = run({ws.learnflow, "verify", "--quick", "--report", report, "--state-dir", ws.state, "--bin-dir", bin, "-f",
                      env_or("LEARNFLOW_SOURCE_DIR", ".") + "/deploy"},
-                    270s);
+                    480s);
   EXPECT_EQ(verify.code, 0) << verify.output;
 
   std::ifstream json_in(report + ".json");
@@ -80,7 +80,8 @@ TEST(LearnflowVerify, QuickRunPassesWithEvidence) {
   EXPECT_TRUE(doc["run"]["quick"].get<bool>());
   std::map<std::string, nlohmann::json> by_name;
   for (const auto& s : doc["scenarios"]) by_name[s["name"]] = s;
-  for (const char* name : {"kafka-unavailable", "replica-loss", "done-criterion"}) {
+  for (const char* name :
+       {"kafka-unavailable", "kafka-slow", "failing-dependency", "replica-loss", "observability", "done-criterion"}) {
     ASSERT_TRUE(by_name.count(name)) << name;
     EXPECT_TRUE(by_name[name]["passed"].get<bool>()) << by_name[name].dump(2);
   }
@@ -93,6 +94,9 @@ TEST(LearnflowVerify, QuickRunPassesWithEvidence) {
               kafka["retry_spacing"]["expected_interval_s"].get<double>(), kafka["retry_spacing"]["tolerance_s"].get<double>());
   EXPECT_EQ(kafka["persisted"]["once"], kafka["persisted"]["expected"]);
   EXPECT_EQ(kafka["outbox_depth"], 0);
+  const auto& breaker = by_name["failing-dependency"]["evidence"];
+  EXPECT_GE(breaker["trip"]["failures_by_open"].get<int>(), breaker["policy"]["trip_failures"].get<int>());
+  EXPECT_EQ(by_name["observability"]["evidence"]["targets"]["down"], 0);
   const auto& replica = by_name["replica-loss"]["evidence"];
   EXPECT_EQ(replica["requests"]["successes"], replica["requests"]["total"]);
   EXPECT_GE(replica["victim_after"]["restarts"].get<int>(), 1);
