@@ -95,4 +95,6 @@ verdict = lambda ok: "met" if ok else "NOT met"
 print("Issue 3 targets: added p99 %.3f ms <= 0.25: %s; CPU %.3f / %.3f core <= 0.05: %s; RSS %.1f / %.1f MB <= 15: %s"
       % (added_p99, verdict(added_p99 <= 0.25), caller_cpu, callee_cpu, verdict(max(caller_cpu, callee_cpu) <= 0.05),
          caller_rss, callee_rss, verdict(max(caller_rss, callee_rss) <= 15)))
+if float(sys.argv[9]) > 1.0:
+    print("p99 verdict unreliable: the direct path's own p99 is %s ms (the machine is busy); compare p50/p90" % sys.argv[9])
 PY
