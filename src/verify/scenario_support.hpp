@@ -50,6 +50,7 @@ std::vector<LogLine> matching_lines(const std::vector<std::string>& lines, std::
 int ready_count(const PlatformSession& s, const std::string& deployment);
 
 void kafka_unavailable(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
+void kafka_slow(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
 void failing_dependency(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
 void replica_loss(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
 void observability(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);

@@ -14,12 +14,14 @@ ScenarioOptions ScenarioOptions::quick() {
   o.lesson_period = 1000ms;
   o.replica_load = 8s;
   o.settle = 45s;
+  o.kafka_slow_phase = 8s;
   return o;
 }
 
 const std::vector<Scenario>& scenarios() {
   static const std::vector<Scenario> all{
       {"kafka-unavailable", "Kafka unavailable (broker frozen) while lessons are generated", kafka_unavailable},
+      {"kafka-slow", "Kafka slow (latency in front of the broker) while lessons are generated", kafka_slow},
       {"failing-dependency", "user-progress stops answering: the frontend's breaker opens, half-opens, closes", failing_dependency},
       {"replica-loss", "SIGKILL of one of several user-progress replicas under load", replica_loss},
       {"observability", "Targets up, RED series and pub/sub counters match the traffic, one trace frontend -> Kafka -> user-progress", observability},

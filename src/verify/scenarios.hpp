@@ -19,6 +19,10 @@ struct ScenarioOptions {
   int replicas = 2;
   double spacing_tolerance_s = 0.5;                  // allowed distance of the median retry gap
   std::chrono::seconds settle{60};                   // bound for recovery evidence (persisted, outbox 0, restart)
+  // kafka-slow (2): latency added by the fault proxy in front of Kafka
+  std::chrono::seconds kafka_slow_phase{20};          // mild phase; slow phase (at least until its probe ends)
+  std::chrono::milliseconds kafka_mild_latency{150};  // each way, well below the publish timeout
+  std::chrono::milliseconds kafka_slow_latency{0};    // each way; 0 = 3/4 of the publish timeout (round trip 1.5x it)
   // failing-dependency (3)
   std::chrono::milliseconds progress_period{250};    // one GET /api/progress through the frontend every period
   std::chrono::milliseconds fail_fast_p99{100};      // bound on invocations refused by the open breaker

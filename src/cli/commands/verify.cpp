@@ -28,6 +28,9 @@ struct VerifyOptions {
   int replica_load_s = -1;
   int replicas = -1;
   double spacing_tolerance_s = -1;
+  int kafka_slow_phase_s = -1;
+  int kafka_mild_latency_ms = -1;
+  int kafka_slow_latency_ms = -1;
   int progress_period_ms = -1;
   int fail_fast_ms = -1;
 };
@@ -87,6 +90,9 @@ int run_verify(VerifyOptions o) {
   if (o.replica_load_s >= 0) options.replica_load = std::chrono::seconds(o.replica_load_s);
   if (o.replicas > 0) options.replicas = o.replicas;
   if (o.spacing_tolerance_s >= 0) options.spacing_tolerance_s = o.spacing_tolerance_s;
+  if (o.kafka_slow_phase_s > 0) options.kafka_slow_phase = std::chrono::seconds(o.kafka_slow_phase_s);
+  if (o.kafka_mild_latency_ms >= 0) options.kafka_mild_latency = std::chrono::milliseconds(o.kafka_mild_latency_ms);
+  if (o.kafka_slow_latency_ms > 0) options.kafka_slow_latency = std::chrono::milliseconds(o.kafka_slow_latency_ms);
   if (o.progress_period_ms > 0) options.progress_period = std::chrono::milliseconds(o.progress_period_ms);
   if (o.fail_fast_ms > 0) options.fail_fast_p99 = std::chrono::milliseconds(o.fail_fast_ms);
   options.chosen_scenarios = o.scenarios;
@@ -104,6 +110,9 @@ int run_verify(VerifyOptions o) {
                           {"replica_load_s", options.replica_load.count()},
                           {"replicas", options.replicas},
                           {"spacing_tolerance_s", options.spacing_tolerance_s},
+                          {"kafka_slow_phase_s", options.kafka_slow_phase.count()},
+                          {"kafka_mild_latency_ms", options.kafka_mild_latency.count()},
+                          {"kafka_slow_latency_ms", options.kafka_slow_latency.count()},
                           {"progress_period_ms", options.progress_period.count()},
                           {"fail_fast_p99_ms", options.fail_fast_p99.count()}};
   {
@@ -152,6 +161,10 @@ RegisterCommand reg{"verify", "Run the resilience acceptance scenarios with real
   cmd.add_option("--replica-load", o->replica_load_s, "Seconds of load after the SIGKILL (default 20, quick 8)");
   cmd.add_option("--replicas", o->replicas, "Replicas during replica-loss (default 2)");
   cmd.add_option("--spacing-tolerance", o->spacing_tolerance_s, "Seconds allowed around the expected retry gap (0.5)");
+  cmd.add_option("--kafka-slow-phase", o->kafka_slow_phase_s, "kafka-slow: seconds of each latency phase (default 20, quick 8)");
+  cmd.add_option("--kafka-mild-latency-ms", o->kafka_mild_latency_ms, "kafka-slow: mild latency each way (default 150)");
+  cmd.add_option("--kafka-slow-latency-ms", o->kafka_slow_latency_ms,
+                 "kafka-slow: latency each way above the publish timeout (default 3/4 of it: 1500)");
   cmd.add_option("--progress-period-ms", o->progress_period_ms,
                  "failing-dependency: one GET /api/progress through the frontend every N ms (250)");
   cmd.add_option("--fail-fast-ms", o->fail_fast_ms, "failing-dependency: p99 bound on calls refused by the open breaker (100)");
