@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "core/expected.hpp"
+#include "http/headers.hpp"
 
 namespace lf::dapr {
 
@@ -36,12 +37,42 @@ DaprError parse_error_body(int status, std::string_view body);
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+// W3C trace context (`traceparent`, `tracestate`) an app received. Dapr leaves propagation to the
+// apps: a sidecar call without it starts a new trace, so a service passes on what it was called
+// (or delivered an event) with. Empty when the caller sent none or sent a malformed traceparent.
+struct TraceContext {
+  std::string traceparent;
+  std::string tracestate;  // only kept together with a valid traceparent
+
+  bool empty() const { return traceparent.empty(); }
+  // Reads traceparent/tracestate from an incoming request (untrusted: anything malformed is dropped).
+  static TraceContext from_headers(const http::Headers& headers);
+  // Appends the header(s) to `headers` when not empty.
+  void add_to(HeaderList& headers) const;
+  bool operator==(const TraceContext&) const = default;
+};
+
+// Whether `value` is a W3C traceparent we may pass on: version 00 is exactly
+// "00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>" with non-zero ids; a later version may
+// append "-..." fields; version ff is invalid.
+bool is_valid_traceparent(std::string_view value);
+
 struct InvokeRequest {
   std::string app_id;
   std::string method;  // path on the target app without the leading '/', may carry "?query"
   std::string verb = "GET";
   std::string body;
   HeaderList headers;  // e.g. Content-Type
+  TraceContext trace;  // sent as traceparent/tracestate headers
+};
+
+struct PublishRequest {
+  std::string pubsub;
+  std::string topic;
+  std::string json;  // the event payload (Content-Type application/json)
+  // Becomes ?metadata.<k>=<v> (e.g. "cloudevent.id" to give the CloudEvent a stable id).
+  std::map<std::string, std::string> metadata;
+  TraceContext trace;  // sent as traceparent/tracestate headers: the sidecar's publish span joins it
 };
 
 // The target app's answer, passed through whatever its status (Dapr does the same).
@@ -73,10 +104,7 @@ class DaprClient {
   // DaprError; any answer of the target app itself is an InvokeResponse.
   virtual boost::asio::awaitable<DaprResult<InvokeResponse>> invoke(InvokeRequest request) = 0;
 
-  // json is the event payload (Content-Type application/json); metadata becomes
-  // ?metadata.<k>=<v> (e.g. "cloudevent.id" to give the CloudEvent a stable id).
-  virtual boost::asio::awaitable<DaprStatus> publish(std::string pubsub, std::string topic, std::string json,
-                                                     std::map<std::string, std::string> metadata) = 0;
+  virtual boost::asio::awaitable<DaprStatus> publish(PublishRequest request) = 0;
 
   // nullopt when the key does not exist (Dapr answers 204).
   virtual boost::asio::awaitable<DaprResult<std::optional<StateEntry>>> get_state(std::string store,

@@ -21,14 +21,13 @@ boost::asio::awaitable<DaprResult<InvokeResponse>> FakeDaprClient::invoke(Invoke
   co_return it->second(request);
 }
 
-boost::asio::awaitable<DaprStatus> FakeDaprClient::publish(std::string pubsub, std::string topic, std::string json,
-                                                           std::map<std::string, std::string> metadata) {
+boost::asio::awaitable<DaprStatus> FakeDaprClient::publish(PublishRequest request) {
   ++publish_attempts_;
   if (publish_failing_)
     co_return unexpected(DaprError{500, "ERR_PUBSUB_PUBLISH_MESSAGE",
-                                   "error when publish to topic " + topic + " in pubsub " + pubsub +
+                                   "error when publish to topic " + request.topic + " in pubsub " + request.pubsub +
                                        ": kafka: client has run out of available brokers to talk to"});
-  published_.push_back({std::move(pubsub), std::move(topic), std::move(json), std::move(metadata)});
+  published_.push_back(std::move(request));
   co_return DaprStatus{};
 }
 

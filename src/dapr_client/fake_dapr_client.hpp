@@ -10,20 +10,14 @@
 
 namespace lf::dapr {
 
-struct PublishedEvent {
-  std::string pubsub;
-  std::string topic;
-  std::string json;
-  std::map<std::string, std::string> metadata;
-};
+using PublishedEvent = PublishRequest;
 
 class FakeDaprClient final : public DaprClient {
  public:
   using InvokeHandler = std::function<DaprResult<InvokeResponse>(const InvokeRequest&)>;
 
   boost::asio::awaitable<DaprResult<InvokeResponse>> invoke(InvokeRequest request) override;
-  boost::asio::awaitable<DaprStatus> publish(std::string pubsub, std::string topic, std::string json,
-                                             std::map<std::string, std::string> metadata) override;
+  boost::asio::awaitable<DaprStatus> publish(PublishRequest request) override;
   boost::asio::awaitable<DaprResult<std::optional<StateEntry>>> get_state(std::string store, std::string key) override;
   boost::asio::awaitable<DaprStatus> save_state(std::string store, std::vector<StateItem> items) override;
   boost::asio::awaitable<DaprStatus> delete_state(std::string store, std::string key,

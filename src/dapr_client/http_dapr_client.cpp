@@ -35,6 +35,7 @@ boost::asio::awaitable<DaprResult<InvokeResponse>> HttpDaprClient::invoke(Invoke
   http::Request request;
   request.method = invoke.verb;
   request.set_target("/v1.0/invoke/" + http::url::percent_encode(invoke.app_id) + "/method/" + invoke.method);
+  invoke.trace.add_to(invoke.headers);
   for (auto& [name, value] : invoke.headers) request.headers.add(name, value);
   request.body = std::move(invoke.body);
   auto result = co_await call(std::move(request), options_.call_timeout);
@@ -51,17 +52,20 @@ boost::asio::awaitable<DaprResult<InvokeResponse>> HttpDaprClient::invoke(Invoke
   co_return response;
 }
 
-boost::asio::awaitable<DaprStatus> HttpDaprClient::publish(std::string pubsub, std::string topic, std::string json,
-                                                           std::map<std::string, std::string> metadata) {
+boost::asio::awaitable<DaprStatus> HttpDaprClient::publish(PublishRequest publish) {
   http::Request request;
   request.method = "POST";
   http::url::QueryPairs query;
-  for (auto& [key, value] : metadata) query.emplace_back("metadata." + key, value);
-  std::string target = "/v1.0/publish/" + http::url::percent_encode(pubsub) + "/" + http::url::percent_encode(topic);
+  for (auto& [key, value] : publish.metadata) query.emplace_back("metadata." + key, value);
+  std::string target =
+      "/v1.0/publish/" + http::url::percent_encode(publish.pubsub) + "/" + http::url::percent_encode(publish.topic);
   if (!query.empty()) target += "?" + http::url::build_query(query);
   request.set_target(std::move(target));
   request.headers.set("Content-Type", "application/json");
-  request.body = std::move(json);
+  HeaderList trace_headers;
+  publish.trace.add_to(trace_headers);
+  for (auto& [name, value] : trace_headers) request.headers.set(name, value);
+  request.body = std::move(publish.json);
   co_return status_of(co_await call(std::move(request), options_.publish_timeout));
 }
 

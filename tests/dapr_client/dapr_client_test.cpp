@@ -67,8 +67,13 @@ class ScriptedSidecar : public ::testing::Test {
   std::vector<http::Request> seen;
 };
 
+PublishRequest publish_request(std::string topic, std::string json, std::map<std::string, std::string> metadata = {},
+                               TraceContext trace = {}) {
+  return PublishRequest{"pubsub", std::move(topic), std::move(json), std::move(metadata), std::move(trace)};
+}
+
 TEST_F(ScriptedSidecar, PublishesWithMetadataAndTheApiToken) {
-  auto result = run(client->publish("pubsub", "lesson-generated", R"({"a":1})", {{"cloudevent.id", "ev 1"}}));
+  auto result = run(client->publish(publish_request("lesson-generated", R"({"a":1})", {{"cloudevent.id", "ev 1"}})));
   EXPECT_TRUE(result.has_value());
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].method, "POST");
@@ -77,13 +82,51 @@ TEST_F(ScriptedSidecar, PublishesWithMetadataAndTheApiToken) {
   EXPECT_EQ(seen[0].headers.get_or("dapr-api-token", ""), "secret-token");
   EXPECT_EQ(seen[0].headers.get_or("Content-Type", ""), "application/json");
   EXPECT_EQ(seen[0].body, R"({"a":1})");
+  EXPECT_FALSE(seen[0].headers.contains("traceparent")) << "no trace context given: the sidecar starts a trace";
+  EXPECT_FALSE(seen[0].headers.contains("tracestate"));
+}
+
+TEST_F(ScriptedSidecar, PublishSendsTheTraceContextAsHeaders) {
+  const TraceContext trace{"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "vendor=abc"};
+  auto result = run(client->publish(publish_request("lesson-generated", "{}", {}, trace)));
+  EXPECT_TRUE(result.has_value());
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].headers.get_all("traceparent"),
+            std::vector<std::string_view>{"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"});
+  EXPECT_EQ(seen[0].headers.get_all("tracestate"), std::vector<std::string_view>{"vendor=abc"});
+}
+
+TEST(TraceContext, KeepsOnlyAWellFormedTraceparent) {
+  const std::string valid = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  EXPECT_TRUE(is_valid_traceparent(valid));
+  EXPECT_TRUE(is_valid_traceparent("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00-future"));
+  EXPECT_FALSE(is_valid_traceparent(valid + "-x")) << "version 00 has exactly four fields";
+  EXPECT_FALSE(is_valid_traceparent("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"));
+  EXPECT_FALSE(is_valid_traceparent("00-00000000000000000000000000000000-b7ad6b7169203331-01"));
+  EXPECT_FALSE(is_valid_traceparent("00-0af7651916cd43dd8448eb211c80319c-0000000000000000-01"));
+  EXPECT_FALSE(is_valid_traceparent("00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01")) << "lower-case hex only";
+  EXPECT_FALSE(is_valid_traceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331"));
+  EXPECT_FALSE(is_valid_traceparent(""));
+  EXPECT_FALSE(is_valid_traceparent(std::string(55, '-')));
+
+  http::Headers headers{{"TraceParent", valid}, {"tracestate", "a=1,b=2"}};
+  EXPECT_EQ(TraceContext::from_headers(headers), (TraceContext{valid, "a=1,b=2"}));
+  EXPECT_TRUE(TraceContext::from_headers(http::Headers{{"traceparent", "garbage"}, {"tracestate", "a=1"}}).empty())
+      << "a tracestate without a valid traceparent is dropped with it";
+  EXPECT_EQ(TraceContext::from_headers(http::Headers{{"traceparent", valid}, {"tracestate", std::string(2000, 'a')}}),
+            (TraceContext{valid, ""}));
+  HeaderList list;
+  TraceContext{}.add_to(list);
+  EXPECT_TRUE(list.empty());
+  TraceContext{valid, "a=1"}.add_to(list);
+  EXPECT_EQ(list, (HeaderList{{"traceparent", valid}, {"tracestate", "a=1"}}));
 }
 
 TEST_F(ScriptedSidecar, PublishFailureCarriesDaprsError) {
   answer = [](const http::Request&) {
     return http::error_response(500, "ERR_PUBSUB_PUBLISH_MESSAGE", "error when publish to topic t");
   };
-  auto result = run(client->publish("pubsub", "t", "{}", {}));
+  auto result = run(client->publish(publish_request("t", "{}")));
   ASSERT_FALSE(result.has_value());
   EXPECT_EQ(result.error().status, 500);
   EXPECT_EQ(result.error().error_code, "ERR_PUBSUB_PUBLISH_MESSAGE");
@@ -140,6 +183,18 @@ TEST_F(ScriptedSidecar, InvokePassesAppAnswersThroughButNotSidecarFailures) {
   auto failure = run(client->invoke(InvokeRequest{"course-agent", "curriculum", "GET", "", {}}));
   ASSERT_FALSE(failure.has_value());
   EXPECT_EQ(failure.error().error_code, "ERR_DIRECT_INVOKE");
+  EXPECT_FALSE(seen.back().headers.contains("traceparent"));
+}
+
+TEST_F(ScriptedSidecar, InvokeSendsTheTraceContextAsHeaders) {
+  InvokeRequest request{"course-agent", "generate-lesson", "POST", "{}", {{"Content-Type", "application/json"}}};
+  request.trace = TraceContext{"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", "vendor=abc"};
+  EXPECT_TRUE(run(client->invoke(std::move(request))).has_value());
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].headers.get_all("traceparent"),
+            std::vector<std::string_view>{"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"});
+  EXPECT_EQ(seen[0].headers.get_all("tracestate"), std::vector<std::string_view>{"vendor=abc"});
+  EXPECT_EQ(seen[0].headers.get_or("Content-Type", ""), "application/json");
 }
 
 TEST_F(ScriptedSidecar, HealthUsesTheOutboundProbe) {

@@ -1,3 +1,4 @@
+#include <cctype>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -26,13 +27,17 @@ class CourseAgentTest : public ::testing::Test {
     run_awaitable(io, service.start());
   }
 
-  http::Response call(const std::string& method, const std::string& target, const std::string& body = {}) {
-    return run_awaitable(io, router.dispatch(make_request(method, target, body)));
+  http::Response call(const std::string& method, const std::string& target, const std::string& body = {},
+                      const http::Headers& headers = {}) {
+    auto request = make_request(method, target, body);
+    for (const auto& header : headers) request.headers.add(header.name, header.value);
+    return run_awaitable(io, router.dispatch(std::move(request)));
   }
+  // `headers` as the sidecar adds them to the invocation (e.g. traceparent).
   Json generate(const std::string& user, const std::string& topic = "lists",
-                const std::string& difficulty = "beginner") {
+                const std::string& difficulty = "beginner", const http::Headers& headers = {}) {
     auto response = call("POST", "/generate-lesson",
-                         Json{{"user_id", user}, {"topic", topic}, {"difficulty", difficulty}}.dump());
+                         Json{{"user_id", user}, {"topic", topic}, {"difficulty", difficulty}}.dump(), headers);
     EXPECT_EQ(response.status, 201) << response.body;
     return body_json(response);
   }
@@ -85,6 +90,41 @@ TEST_F(CourseAgentTest, GeneratesSavesPublishesAndReturnsTheLesson) {
   EXPECT_EQ(data["event_id"], lesson["event"]["id"]);
   EXPECT_EQ(data["exercise_ids"], Json({"dictionaries-advanced-1", "dictionaries-advanced-2"}));
   EXPECT_EQ(registry.counter("learnflow_lessons_generated_total", "", {"difficulty"}).with({"advanced"}).value(), 1.0);
+}
+
+// What a sidecar sends with an invocation when tracing is on (W3C example values).
+const std::string kTraceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+const std::string kTracestate = "congo=t61rcWkgMzE";
+
+TEST_F(CourseAgentTest, ThePublishCarriesTheTraceContextTheLessonWasRequestedWith) {
+  generate("ada", "lists", "beginner", http::Headers{{"traceparent", kTraceparent}, {"tracestate", kTracestate}});
+  ASSERT_EQ(dapr.published().size(), 1u);
+  EXPECT_EQ(dapr.published()[0].trace, (dapr::TraceContext{kTraceparent, kTracestate}));
+
+  generate("bob");  // called without a trace: the sidecar is left to start one
+  ASSERT_EQ(dapr.published().size(), 2u);
+  EXPECT_TRUE(dapr.published()[1].trace.empty());
+
+  generate("eve", "lists", "beginner", http::Headers{{"traceparent", "00-not-a-trace"}, {"tracestate", kTracestate}});
+  ASSERT_EQ(dapr.published().size(), 3u);
+  EXPECT_TRUE(dapr.published()[2].trace.empty()) << "a malformed traceparent is not passed on";
+}
+
+TEST_F(CourseAgentTest, AQueuedEventKeepsItsTraceContextInTheOutboxAndWhenRepublished) {
+  dapr.set_publish_failing(true);
+  generate("ada", "lists", "beginner", http::Headers{{"traceparent", kTraceparent}, {"tracestate", kTracestate}});
+  generate("bob");
+  auto stored = stored_outbox();
+  ASSERT_EQ(stored["events"].size(), 2u);
+  EXPECT_EQ(stored["events"][0]["traceparent"], kTraceparent);
+  EXPECT_EQ(stored["events"][0]["tracestate"], kTracestate);
+  EXPECT_FALSE(stored["events"][1].contains("traceparent"));
+
+  dapr.set_publish_failing(false);
+  advance(1s);
+  ASSERT_EQ(dapr.published().size(), 2u);
+  EXPECT_EQ(dapr.published()[0].trace, (dapr::TraceContext{kTraceparent, kTracestate}));
+  EXPECT_TRUE(dapr.published()[1].trace.empty());
 }
 
 TEST_F(CourseAgentTest, DifficultyChangesTheLesson) {
@@ -299,6 +339,29 @@ TEST(CourseAgentOutbox, ANewInstanceWithTheSameIdentityRepublishesWhatWasLeft) {
   EXPECT_EQ(depth.value(), 0.0);
 }
 
+TEST(CourseAgentOutbox, ARecoveredEventIsRepublishedInItsOriginalTrace) {
+  boost::asio::io_context io;
+  lf::testing::FakeScheduler scheduler;
+  dapr::FakeDaprClient dapr;
+  const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  Json doc{{"owner", "ca-1"},
+           {"events",
+            {{{"event_id", "e1"}, {"topic", "lesson-generated"}, {"payload", "{}"}, {"traceparent", traceparent},
+              {"tracestate", "congo=t61rcWkgMzE"}},
+             {{"event_id", "e2"}, {"topic", "lesson-generated"}, {"payload", "{}"}, {"traceparent", "00-bad\r\nx: y"}},
+             {{"event_id", "e3"}, {"topic", "lesson-generated"}, {"payload", "{}"}, {"traceparent", 7}}}}};
+  dapr.put("statestore", Outbox::document_key("ca-1"), doc.dump());
+  metrics::Gauge depth;
+  Outbox outbox(dapr, scheduler, io.get_executor(), depth, OutboxOptions{.owner = "ca-1"});
+  run_awaitable(io, outbox.recover());
+  scheduler.advance(0s);
+  settle(io);
+  ASSERT_EQ(dapr.published().size(), 3u);
+  EXPECT_EQ(dapr.published()[0].trace, (dapr::TraceContext{traceparent, "congo=t61rcWkgMzE"}));
+  EXPECT_TRUE(dapr.published()[1].trace.empty()) << "a stored value that is no traceparent is not sent as one";
+  EXPECT_TRUE(dapr.published()[2].trace.empty());
+}
+
 TEST(CourseAgentOutbox, NeverOverwritesAStoredQueueItCouldNotReadYet) {
   boost::asio::io_context io;
   lf::testing::FakeScheduler scheduler;
@@ -332,9 +395,17 @@ class AdoptionTest : public ::testing::Test {
   long long now() const {
     return std::chrono::duration_cast<std::chrono::seconds>(scheduler.wall_now().time_since_epoch()).count();
   }
+  // Each orphaned event is stored with a traceparent made from its id, as the orphan wrote it.
+  static std::string traceparent_of(const std::string& event_id) {
+    std::string trace_id = event_id + std::string(32 - event_id.size(), 'a');
+    for (auto& c : trace_id) c = std::isxdigit(static_cast<unsigned char>(c)) ? c : 'f';
+    return "00-" + trace_id + "-00f067aa0ba902b7-01";
+  }
   void put_orphan(const std::string& owner, long long last_seen, const std::vector<std::string>& event_ids) {
     Json events = Json::array();
-    for (const auto& id : event_ids) events.push_back({{"event_id", id}, {"topic", "lesson-generated"}, {"payload", "{}"}});
+    for (const auto& id : event_ids)
+      events.push_back(
+          {{"event_id", id}, {"topic", "lesson-generated"}, {"payload", "{}"}, {"traceparent", traceparent_of(id)}});
     dapr.put("statestore", Outbox::document_key(owner), Json{{"owner", owner}, {"events", events}}.dump());
     registry["owners"][owner] = last_seen;
     dapr.put("statestore", OutboxAdopter::registry_key, registry.dump());
@@ -377,6 +448,9 @@ TEST_F(AdoptionTest, AStaleInstancesQueueMovesBehindOursInOrderAndIsPublished) {
   settle(io);
   ASSERT_EQ(dapr.published().size(), 3u);
   EXPECT_EQ(dapr.published()[2].metadata.at("cloudevent.id"), "d2");
+  EXPECT_TRUE(dapr.published()[0].trace.empty());
+  EXPECT_EQ(dapr.published()[1].trace.traceparent, traceparent_of("d1")) << "adopted events stay in their traces";
+  EXPECT_EQ(dapr.published()[2].trace.traceparent, traceparent_of("d2"));
   EXPECT_EQ(depth.value(), 0.0);
 }
 

@@ -15,8 +15,11 @@ using lf::testing::run_awaitable;
 class FrontendTest : public ::testing::Test {
  protected:
   void SetUp() override { service.register_routes(router); }
-  http::Response call(const std::string& method, const std::string& target, const std::string& body = {}) {
-    return run_awaitable(io, router.dispatch(make_request(method, target, body)));
+  http::Response call(const std::string& method, const std::string& target, const std::string& body = {},
+                      const http::Headers& headers = {}) {
+    auto request = make_request(method, target, body);
+    for (const auto& header : headers) request.headers.add(header.name, header.value);
+    return run_awaitable(io, router.dispatch(std::move(request)));
   }
 
   boost::asio::io_context io;
@@ -54,6 +57,33 @@ TEST_F(FrontendTest, GenerateIsForwardedToCourseAgentThroughTheSidecar) {
   EXPECT_EQ(sent[0].method, "generate-lesson");
   EXPECT_EQ(sent[0].verb, "POST");
   EXPECT_EQ(nlohmann::json::parse(sent[0].body)["topic"], "lists");
+}
+
+TEST_F(FrontendTest, EveryBackendCallCarriesTheIncomingTraceContext) {
+  const std::string traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const http::Headers traced{{"traceparent", traceparent}, {"tracestate", "congo=t61rcWkgMzE"}};
+  auto ok = [](const dapr::InvokeRequest&) -> dapr::DaprResult<dapr::InvokeResponse> {
+    return dapr::InvokeResponse{200, "application/json", "{}"};
+  };
+  dapr.on_invoke("course-agent", ok);
+  dapr.on_invoke("user-progress", ok);
+  call("POST", "/api/lessons", R"({"user_id":"ada","topic":"lists","difficulty":"beginner"})", traced);
+  call("GET", "/api/lessons?user_id=ada", "", traced);
+  call("GET", "/api/lessons/L1", "", traced);
+  call("POST", "/api/progress", R"({"user_id":"ada"})", traced);
+  call("GET", "/api/progress?user_id=ada", "", traced);
+  call("GET", "/api/curriculum", "", traced);
+  auto sent = dapr.invocations();
+  ASSERT_EQ(sent.size(), 6u);
+  for (const auto& request : sent)
+    EXPECT_EQ(request.trace, (dapr::TraceContext{traceparent, "congo=t61rcWkgMzE"})) << request.method;
+
+  call("POST", "/api/lessons", R"({"user_id":"ada","topic":"lists","difficulty":"beginner"})");
+  call("GET", "/api/curriculum", "", http::Headers{{"traceparent", "00-xyz"}, {"tracestate", "a=1"}});
+  sent = dapr.invocations();
+  ASSERT_EQ(sent.size(), 8u);
+  EXPECT_TRUE(sent[6].trace.empty()) << "no traceparent in, none out: the sidecar starts the trace";
+  EXPECT_TRUE(sent[7].trace.empty()) << "a malformed traceparent is dropped, and its tracestate with it";
 }
 
 TEST_F(FrontendTest, BackendErrorsPassThroughUnchanged) {

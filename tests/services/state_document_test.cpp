@@ -28,9 +28,8 @@ class InterleavingStore final : public dapr::DaprClient {
   boost::asio::awaitable<dapr::DaprResult<dapr::InvokeResponse>> invoke(dapr::InvokeRequest request) override {
     co_return co_await store.invoke(std::move(request));
   }
-  boost::asio::awaitable<dapr::DaprStatus> publish(std::string pubsub, std::string topic, std::string json,
-                                                   std::map<std::string, std::string> metadata) override {
-    co_return co_await store.publish(std::move(pubsub), std::move(topic), std::move(json), std::move(metadata));
+  boost::asio::awaitable<dapr::DaprStatus> publish(dapr::PublishRequest request) override {
+    co_return co_await store.publish(std::move(request));
   }
   boost::asio::awaitable<dapr::DaprResult<std::optional<dapr::StateEntry>>> get_state(std::string name,
                                                                                       std::string key) override {

@@ -126,7 +126,8 @@ boost::asio::awaitable<http::Response> CourseAgentService::generate_lesson(const
   if (!indexed) co_return state_unavailable(indexed.error());
 
   auto event_id = uuid_v4();
-  OutboxEvent event{event_id, config_.topic, lesson_generated_event(lesson, event_id).dump(), created_at};
+  OutboxEvent event{event_id, config_.topic, lesson_generated_event(lesson, event_id).dump(), created_at,
+                    dapr::TraceContext::from_headers(request.headers)};
   bool published = co_await outbox_.publish_or_enqueue(std::move(event));
   lessons_generated_.with({difficulty_name(lesson_request->difficulty)}).inc();
   log_generated(lesson, published);

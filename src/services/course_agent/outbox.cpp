@@ -10,14 +10,33 @@ namespace lf::course {
 
 using Json = nlohmann::json;
 
+Json outbox_event_json(const OutboxEvent& event) {
+  Json item{{"event_id", event.event_id},
+            {"topic", event.topic},
+            {"payload", event.payload},
+            {"enqueued_at", event.enqueued_at}};
+  if (!event.trace.empty()) item["traceparent"] = event.trace.traceparent;
+  if (!event.trace.tracestate.empty()) item["tracestate"] = event.trace.tracestate;
+  return item;
+}
+
+std::optional<OutboxEvent> outbox_event_from_json(const Json& item) {
+  if (!item.is_object()) return std::nullopt;
+  auto text = [&](const char* field) {
+    auto it = item.find(field);
+    return it != item.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  OutboxEvent event{text("event_id"), text("topic"), text("payload"), text("enqueued_at"), {}};
+  // The document is ours, but re-check what becomes a header: a hand-edited value must not.
+  if (dapr::is_valid_traceparent(text("traceparent")))
+    event.trace = dapr::TraceContext{text("traceparent"), text("tracestate")};
+  return event;
+}
+
 namespace {
 std::string outbox_document(const std::string& owner, const std::deque<OutboxEvent>& pending) {
   Json events = Json::array();
-  for (const auto& event : pending)
-    events.push_back({{"event_id", event.event_id},
-                      {"topic", event.topic},
-                      {"payload", event.payload},
-                      {"enqueued_at", event.enqueued_at}});
+  for (const auto& event : pending) events.push_back(outbox_event_json(event));
   return Json{{"owner", owner}, {"events", std::move(events)}}.dump();
 }
 }  // namespace
@@ -59,9 +78,7 @@ boost::asio::awaitable<void> Outbox::recover() {
     auto doc = Json::parse((*stored)->value, nullptr, false);
     if (doc.is_object() && doc.contains("events") && doc["events"].is_array()) {
       for (const auto& item : doc["events"])
-        if (item.is_object())
-          recovered.push_back(OutboxEvent{item.value("event_id", ""), item.value("topic", ""),
-                                          item.value("payload", ""), item.value("enqueued_at", "")});
+        if (auto event = outbox_event_from_json(item)) recovered.push_back(std::move(*event));
     } else {
       log_.error("outbox document is malformed; ignoring it", {{"owner", options_.owner}});
     }
@@ -79,9 +96,13 @@ boost::asio::awaitable<void> Outbox::recover() {
 
 boost::asio::awaitable<dapr::DaprStatus> Outbox::publish(const OutboxEvent& event) {
   // Braced lists inside co_await arguments trip a g++ 12 bug ("array used as initializer").
-  std::map<std::string, std::string> metadata;
-  metadata.emplace("cloudevent.id", event.event_id);
-  co_return co_await dapr_.publish(options_.pubsub, event.topic, event.payload, std::move(metadata));
+  dapr::PublishRequest request;
+  request.pubsub = options_.pubsub;
+  request.topic = event.topic;
+  request.json = event.payload;
+  request.metadata.emplace("cloudevent.id", event.event_id);
+  request.trace = event.trace;
+  co_return co_await dapr_.publish(std::move(request));
 }
 
 boost::asio::awaitable<bool> Outbox::publish_or_enqueue(OutboxEvent event) {

@@ -12,6 +12,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <nlohmann/json.hpp>
 
 #include "core/clock.hpp"
 #include "dapr_client/dapr_client.hpp"
@@ -25,7 +26,15 @@ struct OutboxEvent {
   std::string topic;
   std::string payload;  // JSON
   std::string enqueued_at;
+  // The trace of the request that produced the event: sent with every publish attempt, also a
+  // re-publish from the outbox after a restart or by another replica, so it stays in that trace.
+  dapr::TraceContext trace;
 };
+
+// An event as stored in the outbox document (trace fields only when set), and back; nullopt for
+// anything that is not an object.
+nlohmann::json outbox_event_json(const OutboxEvent& event);
+std::optional<OutboxEvent> outbox_event_from_json(const nlohmann::json& item);
 
 struct OutboxOptions {
   std::string store = "statestore";

@@ -67,9 +67,8 @@ boost::asio::awaitable<void> OutboxAdopter::adopt(std::string orphan, long long 
     std::vector<OutboxEvent> events;
     if (doc.is_object() && doc.contains("events") && doc["events"].is_array())
       for (const auto& item : doc["events"])
-        if (item.is_object() && item.value("event_id", "") != "")
-          events.push_back(OutboxEvent{item.value("event_id", ""), item.value("topic", ""), item.value("payload", ""),
-                                       item.value("enqueued_at", "")});
+        if (auto event = outbox_event_from_json(item); event && !event->event_id.empty())
+          events.push_back(std::move(*event));
     // Ours first, durably; only then may the orphan's copy go.
     if (!events.empty() && !co_await outbox_.absorb(std::move(events))) co_return;
     adopted_events_ += static_cast<int>(doc.is_object() && doc.contains("events") ? doc["events"].size() : 0);

@@ -63,8 +63,8 @@ void FrontendService::register_routes(services::Router& router) {
   router.add_prefix("GET", "/api/lessons/", "/api/lessons/{id}", [this](const http::Request& r) { return get_lesson(r); });
   router.add("POST", "/api/progress", [this](const http::Request& r) { return update_progress(r); });
   router.add("GET", "/api/progress", [this](const http::Request& r) { return get_progress(r); });
-  router.add("GET", "/api/curriculum", [this](const http::Request&) {
-    return forward(config_.course_agent_app_id, "GET", "curriculum", "");
+  router.add("GET", "/api/curriculum", [this](const http::Request& r) {
+    return forward(r, config_.course_agent_app_id, "GET", "curriculum", "");
   });
 }
 
@@ -82,10 +82,19 @@ boost::asio::awaitable<http::Response> FrontendService::static_file(std::string 
   co_return response;
 }
 
-boost::asio::awaitable<http::Response> FrontendService::forward(std::string app_id, std::string verb,
-                                                                std::string method, std::string body) const {
+boost::asio::awaitable<http::Response> FrontendService::forward(const http::Request& incoming, std::string app_id,
+                                                                std::string verb, std::string method,
+                                                                std::string body) const {
+  return invoke(dapr::TraceContext::from_headers(incoming.headers), std::move(app_id), std::move(verb),
+                std::move(method), std::move(body));
+}
+
+boost::asio::awaitable<http::Response> FrontendService::invoke(dapr::TraceContext trace, std::string app_id,
+                                                               std::string verb, std::string method,
+                                                               std::string body) const {
   dapr::InvokeRequest request;
   request.app_id = app_id;
+  request.trace = std::move(trace);
   request.verb = std::move(verb);
   request.method = std::move(method);
   request.body = std::move(body);
@@ -103,31 +112,31 @@ boost::asio::awaitable<http::Response> FrontendService::generate_lesson(const ht
   auto body = services::parse_json_object(request.body);
   if (!body) co_return body.error();
   if (auto bad = check_lesson_request(*body)) co_return services::field_error_response(*bad);
-  co_return co_await forward(config_.course_agent_app_id, "POST", "generate-lesson", body->dump());
+  co_return co_await forward(request, config_.course_agent_app_id, "POST", "generate-lesson", body->dump());
 }
 
 boost::asio::awaitable<http::Response> FrontendService::list_lessons(const http::Request& request) const {
   auto user_id = services::user_id_query(request);
   if (!user_id) co_return services::field_error_response(user_id.error());
-  co_return co_await forward(config_.course_agent_app_id, "GET", "lessons?user_id=" + http::url::percent_encode(*user_id), "");
+  co_return co_await forward(request, config_.course_agent_app_id, "GET", "lessons?user_id=" + http::url::percent_encode(*user_id), "");
 }
 
 boost::asio::awaitable<http::Response> FrontendService::get_lesson(const http::Request& request) const {
   std::string lesson_id = request.path.substr(std::string("/api/lessons/").size());
   if (auto bad = services::check_identifier("lesson_id", lesson_id)) co_return services::field_error_response(*bad);
-  co_return co_await forward(config_.course_agent_app_id, "GET", "lessons/" + lesson_id, "");
+  co_return co_await forward(request, config_.course_agent_app_id, "GET", "lessons/" + lesson_id, "");
 }
 
 boost::asio::awaitable<http::Response> FrontendService::update_progress(const http::Request& request) const {
   auto body = services::parse_json_object(request.body);
   if (!body) co_return body.error();
-  co_return co_await forward(config_.user_progress_app_id, "POST", "update-progress", body->dump());
+  co_return co_await forward(request, config_.user_progress_app_id, "POST", "update-progress", body->dump());
 }
 
 boost::asio::awaitable<http::Response> FrontendService::get_progress(const http::Request& request) const {
   auto user_id = services::user_id_query(request);
   if (!user_id) co_return services::field_error_response(user_id.error());
-  co_return co_await forward(config_.user_progress_app_id, "GET", "status?user_id=" + http::url::percent_encode(*user_id), "");
+  co_return co_await forward(request, config_.user_progress_app_id, "GET", "status?user_id=" + http::url::percent_encode(*user_id), "");
 }
 
 }  // namespace lf::frontend

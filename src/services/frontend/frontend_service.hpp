@@ -25,10 +25,14 @@ class FrontendService {
   // Coroutine parameters are taken by value: a reference would dangle once the route lambda that
   // created the awaitable returns.
   boost::asio::awaitable<http::Response> static_file(std::string path) const;
-  // Invokes `method` on app_id and passes the app's answer through; a failure to reach it
-  // becomes 503 {"error":"backend_unavailable","service":app_id,...}.
-  boost::asio::awaitable<http::Response> forward(std::string app_id, std::string verb, std::string method,
-                                                 std::string body) const;
+  // Invokes `method` on app_id with the incoming request's trace context (so the sidecars' spans
+  // join the browser's or load balancer's trace) and passes the app's answer through; a failure
+  // to reach it becomes 503 {"error":"backend_unavailable","service":app_id,...}. Not a coroutine
+  // itself: it reads `incoming` before returning, so the reference cannot dangle.
+  boost::asio::awaitable<http::Response> forward(const http::Request& incoming, std::string app_id, std::string verb,
+                                                 std::string method, std::string body) const;
+  boost::asio::awaitable<http::Response> invoke(dapr::TraceContext trace, std::string app_id, std::string verb,
+                                                std::string method, std::string body) const;
 
   boost::asio::awaitable<http::Response> generate_lesson(const http::Request& request) const;
   boost::asio::awaitable<http::Response> list_lessons(const http::Request& request) const;

@@ -159,10 +159,13 @@ boost::asio::awaitable<http::Response> UserProgressService::update_progress(cons
                                              "progress could not be stored: " + stored.error().describe());
   updates_.with({update->status}).inc();
 
-  std::string event = progress_event(*update).dump();
-  std::map<std::string, std::string> metadata;
-  metadata.emplace("cloudevent.id", update->event_id);
-  auto published = co_await dapr_.publish(config_.pubsub, config_.progress_topic, std::move(event), std::move(metadata));
+  dapr::PublishRequest event;
+  event.pubsub = config_.pubsub;
+  event.topic = config_.progress_topic;
+  event.json = progress_event(*update).dump();
+  event.metadata.emplace("cloudevent.id", update->event_id);
+  event.trace = dapr::TraceContext::from_headers(request.headers);
+  auto published = co_await dapr_.publish(std::move(event));
   if (!published)
     log_.warn("progress stored but the progress-updated event was not published",
               {{"event_id", update->event_id}, {"error", published.error().describe()}});
