@@ -44,6 +44,8 @@ struct TraceContext {
   std::string traceparent;
   std::string tracestate;  // only kept together with a valid traceparent
 
+  // For work that belongs to no request (background drains, heartbeats).
+  static TraceContext none() { return {}; }
   bool empty() const { return traceparent.empty(); }
   // Reads traceparent/tracestate from an incoming request (untrusted: anything malformed is dropped).
   static TraceContext from_headers(const http::Headers& headers);
@@ -106,12 +108,16 @@ class DaprClient {
 
   virtual boost::asio::awaitable<DaprStatus> publish(PublishRequest request) = 0;
 
+  // State calls made on behalf of a request or a delivered event pass its `trace` so the
+  // sidecar's state spans join that trace; background work passes TraceContext::none(). (No
+  // default arguments: g++ 12 destroys a default argument of a coroutine call twice.)
   // nullopt when the key does not exist (Dapr answers 204).
-  virtual boost::asio::awaitable<DaprResult<std::optional<StateEntry>>> get_state(std::string store,
-                                                                                  std::string key) = 0;
-  virtual boost::asio::awaitable<DaprStatus> save_state(std::string store, std::vector<StateItem> items) = 0;
+  virtual boost::asio::awaitable<DaprResult<std::optional<StateEntry>>> get_state(std::string store, std::string key,
+                                                                                  TraceContext trace) = 0;
+  virtual boost::asio::awaitable<DaprStatus> save_state(std::string store, std::vector<StateItem> items,
+                                                        TraceContext trace) = 0;
   virtual boost::asio::awaitable<DaprStatus> delete_state(std::string store, std::string key,
-                                                          std::optional<std::string> etag) = 0;
+                                                          std::optional<std::string> etag, TraceContext trace) = 0;
 
   // GET /v1.0/healthz (outbound = false) or /v1.0/healthz/outbound: success on 204.
   virtual boost::asio::awaitable<DaprStatus> health(bool outbound) = 0;

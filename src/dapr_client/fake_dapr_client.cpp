@@ -32,15 +32,19 @@ boost::asio::awaitable<DaprStatus> FakeDaprClient::publish(PublishRequest reques
 }
 
 boost::asio::awaitable<DaprResult<std::optional<StateEntry>>> FakeDaprClient::get_state(std::string store,
-                                                                                        std::string key) {
+                                                                                        std::string key,
+                                                                                        TraceContext trace) {
+  state_calls_.push_back(StateCall{"get", key, std::move(trace)});
   if (state_failing_) co_return unexpected(state_unreachable());
   auto it = rows_.find(row_key(store, key));
   if (it == rows_.end()) co_return std::optional<StateEntry>{};
   co_return std::optional<StateEntry>{StateEntry{it->second.value, it->second.etag}};
 }
 
-boost::asio::awaitable<DaprStatus> FakeDaprClient::save_state(std::string store, std::vector<StateItem> items) {
+boost::asio::awaitable<DaprStatus> FakeDaprClient::save_state(std::string store, std::vector<StateItem> items,
+                                                              TraceContext trace) {
   ++save_calls_;
+  for (const auto& item : items) state_calls_.push_back(StateCall{"save", item.key, trace});
   if (state_failing_) co_return unexpected(state_unreachable());
   // Check every item first so a rejected batch changes nothing (Dapr's sqlite saves in one transaction).
   for (const auto& item : items) {
@@ -60,7 +64,8 @@ boost::asio::awaitable<DaprStatus> FakeDaprClient::save_state(std::string store,
 }
 
 boost::asio::awaitable<DaprStatus> FakeDaprClient::delete_state(std::string store, std::string key,
-                                                                std::optional<std::string> etag) {
+                                                                std::optional<std::string> etag, TraceContext trace) {
+  state_calls_.push_back(StateCall{"delete", key, std::move(trace)});
   if (state_failing_) co_return unexpected(state_unreachable());
   auto it = rows_.find(row_key(store, key));
   if (etag && (it == rows_.end() || it->second.etag != *etag))

@@ -12,16 +12,25 @@ namespace lf::dapr {
 
 using PublishedEvent = PublishRequest;
 
+// One state call as the fake received it ("get", "save" (one per item) or "delete").
+struct StateCall {
+  std::string operation;
+  std::string key;
+  TraceContext trace;
+};
+
 class FakeDaprClient final : public DaprClient {
  public:
   using InvokeHandler = std::function<DaprResult<InvokeResponse>(const InvokeRequest&)>;
 
   boost::asio::awaitable<DaprResult<InvokeResponse>> invoke(InvokeRequest request) override;
   boost::asio::awaitable<DaprStatus> publish(PublishRequest request) override;
-  boost::asio::awaitable<DaprResult<std::optional<StateEntry>>> get_state(std::string store, std::string key) override;
-  boost::asio::awaitable<DaprStatus> save_state(std::string store, std::vector<StateItem> items) override;
-  boost::asio::awaitable<DaprStatus> delete_state(std::string store, std::string key,
-                                                  std::optional<std::string> etag) override;
+  boost::asio::awaitable<DaprResult<std::optional<StateEntry>>> get_state(std::string store, std::string key,
+                                                                          TraceContext trace) override;
+  boost::asio::awaitable<DaprStatus> save_state(std::string store, std::vector<StateItem> items,
+                                                TraceContext trace) override;
+  boost::asio::awaitable<DaprStatus> delete_state(std::string store, std::string key, std::optional<std::string> etag,
+                                                  TraceContext trace) override;
   boost::asio::awaitable<DaprStatus> health(bool outbound) override;
 
   // --- test controls ---
@@ -38,6 +47,7 @@ class FakeDaprClient final : public DaprClient {
   int publish_attempts() const { return publish_attempts_; }
   int save_calls() const { return save_calls_; }
   std::vector<InvokeRequest> invocations() const { return invocations_; }
+  const std::vector<StateCall>& state_calls() const { return state_calls_; }
   // Direct access to stored JSON (store||key), nullopt when absent.
   std::optional<std::string> stored(const std::string& store, const std::string& key) const;
   void put(const std::string& store, const std::string& key, std::string json);
@@ -52,6 +62,7 @@ class FakeDaprClient final : public DaprClient {
   std::map<std::string, int> injected_conflicts_;
   std::vector<PublishedEvent> published_;
   std::vector<InvokeRequest> invocations_;
+  std::vector<StateCall> state_calls_;
   bool publish_failing_ = false;
   bool state_failing_ = false;
   bool healthy_ = true;

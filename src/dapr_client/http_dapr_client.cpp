@@ -11,6 +11,12 @@ bool is_success(int status) { return status >= 200 && status < 300; }
 
 std::string state_path(const std::string& store) { return "/v1.0/state/" + http::url::percent_encode(store); }
 
+void add_trace_headers(http::Request& request, const TraceContext& trace) {
+  HeaderList headers;
+  trace.add_to(headers);
+  for (auto& [name, value] : headers) request.headers.set(name, value);
+}
+
 DaprStatus status_of(const DaprResult<http::Response>& result) {
   if (!result) return unexpected(result.error());
   if (!is_success(result->status)) return unexpected(parse_error_body(result->status, result->body));
@@ -62,18 +68,18 @@ boost::asio::awaitable<DaprStatus> HttpDaprClient::publish(PublishRequest publis
   if (!query.empty()) target += "?" + http::url::build_query(query);
   request.set_target(std::move(target));
   request.headers.set("Content-Type", "application/json");
-  HeaderList trace_headers;
-  publish.trace.add_to(trace_headers);
-  for (auto& [name, value] : trace_headers) request.headers.set(name, value);
+  add_trace_headers(request, publish.trace);
   request.body = std::move(publish.json);
   co_return status_of(co_await call(std::move(request), options_.publish_timeout));
 }
 
 boost::asio::awaitable<DaprResult<std::optional<StateEntry>>> HttpDaprClient::get_state(std::string store,
-                                                                                        std::string key) {
+                                                                                        std::string key,
+                                                                                        TraceContext trace) {
   http::Request request;
   request.method = "GET";
   request.set_target(state_path(store) + "/" + http::url::percent_encode(key));
+  add_trace_headers(request, trace);
   auto result = co_await call(std::move(request), options_.call_timeout);
   if (!result) co_return unexpected(result.error());
   if (result->status == 204 || (is_success(result->status) && result->body.empty())) co_return std::optional<StateEntry>{};
@@ -81,7 +87,8 @@ boost::asio::awaitable<DaprResult<std::optional<StateEntry>>> HttpDaprClient::ge
   co_return std::optional<StateEntry>{StateEntry{std::move(result->body), std::string(result->headers.get_or("ETag", ""))}};
 }
 
-boost::asio::awaitable<DaprStatus> HttpDaprClient::save_state(std::string store, std::vector<StateItem> items) {
+boost::asio::awaitable<DaprStatus> HttpDaprClient::save_state(std::string store, std::vector<StateItem> items,
+                                                             TraceContext trace) {
   auto body = nlohmann::json::array();
   for (auto& item : items) {
     auto value = nlohmann::json::parse(item.value, nullptr, /*allow_exceptions=*/false);
@@ -95,15 +102,17 @@ boost::asio::awaitable<DaprStatus> HttpDaprClient::save_state(std::string store,
   request.method = "POST";
   request.set_target(state_path(store));
   request.headers.set("Content-Type", "application/json");
+  add_trace_headers(request, trace);
   request.body = body.dump();
   co_return status_of(co_await call(std::move(request), options_.call_timeout));
 }
 
 boost::asio::awaitable<DaprStatus> HttpDaprClient::delete_state(std::string store, std::string key,
-                                                                std::optional<std::string> etag) {
+                                                                std::optional<std::string> etag, TraceContext trace) {
   http::Request request;
   request.method = "DELETE";
   request.set_target(state_path(store) + "/" + http::url::percent_encode(key));
+  add_trace_headers(request, trace);
   if (etag) request.headers.set("If-Match", *etag);
   co_return status_of(co_await call(std::move(request), options_.call_timeout));
 }

@@ -23,10 +23,12 @@ class HttpDaprClient final : public DaprClient {
 
   boost::asio::awaitable<DaprResult<InvokeResponse>> invoke(InvokeRequest request) override;
   boost::asio::awaitable<DaprStatus> publish(PublishRequest request) override;
-  boost::asio::awaitable<DaprResult<std::optional<StateEntry>>> get_state(std::string store, std::string key) override;
-  boost::asio::awaitable<DaprStatus> save_state(std::string store, std::vector<StateItem> items) override;
-  boost::asio::awaitable<DaprStatus> delete_state(std::string store, std::string key,
-                                                  std::optional<std::string> etag) override;
+  boost::asio::awaitable<DaprResult<std::optional<StateEntry>>> get_state(std::string store, std::string key,
+                                                                          TraceContext trace) override;
+  boost::asio::awaitable<DaprStatus> save_state(std::string store, std::vector<StateItem> items,
+                                                TraceContext trace) override;
+  boost::asio::awaitable<DaprStatus> delete_state(std::string store, std::string key, std::optional<std::string> etag,
+                                                  TraceContext trace) override;
   boost::asio::awaitable<DaprStatus> health(bool outbound) override;
 
  private:

@@ -148,23 +148,23 @@ TEST_F(ScriptedSidecar, StateGetSaveDelete) {
     }
     return response;
   };
-  auto known = run(client->get_state("statestore", "known"));
+  auto known = run(client->get_state("statestore", "known", TraceContext::none()));
   ASSERT_TRUE(known.has_value());
   ASSERT_TRUE(known->has_value());
   EXPECT_EQ((*known)->value, R"({"x":1})");
   EXPECT_EQ((*known)->etag, "7");
-  auto absent = run(client->get_state("statestore", "absent"));
+  auto absent = run(client->get_state("statestore", "absent", TraceContext::none()));
   ASSERT_TRUE(absent.has_value());
   EXPECT_FALSE(absent->has_value());
 
   std::vector<StateItem> items{StateItem{"k", R"({"v":2})", std::string("6"), Concurrency::first_write}};
-  auto conflict = run(client->save_state("statestore", items));
+  auto conflict = run(client->save_state("statestore", items, TraceContext::none()));
   ASSERT_FALSE(conflict.has_value());
   EXPECT_TRUE(conflict.error().is_etag_conflict());
   auto sent = Json::parse(seen.back().body);
   EXPECT_EQ(sent, Json::parse(R"([{"key":"k","value":{"v":2},"etag":"6","options":{"concurrency":"first-write"}}])"));
 
-  EXPECT_TRUE(run(client->delete_state("statestore", "k", std::string("9"))).has_value());
+  EXPECT_TRUE(run(client->delete_state("statestore", "k", std::string("9"), TraceContext::none())).has_value());
   EXPECT_EQ(seen.back().method, "DELETE");
   EXPECT_EQ(seen.back().headers.get_or("If-Match", ""), "9");
 }

@@ -100,6 +100,13 @@ TEST_F(CourseAgentTest, ThePublishCarriesTheTraceContextTheLessonWasRequestedWit
   generate("ada", "lists", "beginner", http::Headers{{"traceparent", kTraceparent}, {"tracestate", kTracestate}});
   ASSERT_EQ(dapr.published().size(), 1u);
   EXPECT_EQ(dapr.published()[0].trace, (dapr::TraceContext{kTraceparent, kTracestate}));
+  const auto& calls = dapr.state_calls();
+  ASSERT_GE(calls.size(), 3u);  // the lesson, then the learner's lesson list (read, save)
+  for (const auto& call : calls) {
+    if (call.key.rfind("lesson-", 0) == 0 || call.key == "user-lessons-ada") {
+      EXPECT_EQ(call.trace, (dapr::TraceContext{kTraceparent, kTracestate})) << call.operation << " " << call.key;
+    }
+  }
 
   generate("bob");  // called without a trace: the sidecar is left to start one
   ASSERT_EQ(dapr.published().size(), 2u);

@@ -31,20 +31,22 @@ class InterleavingStore final : public dapr::DaprClient {
   boost::asio::awaitable<dapr::DaprStatus> publish(dapr::PublishRequest request) override {
     co_return co_await store.publish(std::move(request));
   }
-  boost::asio::awaitable<dapr::DaprResult<std::optional<dapr::StateEntry>>> get_state(std::string name,
-                                                                                      std::string key) override {
+  boost::asio::awaitable<dapr::DaprResult<std::optional<dapr::StateEntry>>> get_state(
+      std::string name, std::string key, dapr::TraceContext trace) override {
     co_await yield();
     ++gets;
-    co_return co_await store.get_state(std::move(name), std::move(key));
+    co_return co_await store.get_state(std::move(name), std::move(key), std::move(trace));
   }
-  boost::asio::awaitable<dapr::DaprStatus> save_state(std::string name, std::vector<dapr::StateItem> items) override {
+  boost::asio::awaitable<dapr::DaprStatus> save_state(std::string name, std::vector<dapr::StateItem> items,
+                                                      dapr::TraceContext trace) override {
     co_await yield();
-    co_return co_await store.save_state(std::move(name), std::move(items));
+    co_return co_await store.save_state(std::move(name), std::move(items), std::move(trace));
   }
   boost::asio::awaitable<dapr::DaprStatus> delete_state(std::string name, std::string key,
-                                                        std::optional<std::string> etag) override {
+                                                        std::optional<std::string> etag,
+                                                        dapr::TraceContext trace) override {
     co_await yield();
-    co_return co_await store.delete_state(std::move(name), std::move(key), std::move(etag));
+    co_return co_await store.delete_state(std::move(name), std::move(key), std::move(etag), std::move(trace));
   }
   boost::asio::awaitable<dapr::DaprStatus> health(bool outbound) override { co_return co_await store.health(outbound); }
 
@@ -74,13 +76,14 @@ ConflictBackoff exact_backoff(int max_attempts = 10) {
 class StateDocumentsTest : public ::testing::Test {
  protected:
   // Starts an update; its result lands in results[slot] once the coroutine finishes.
-  void start_update(StateDocuments& documents, const std::string& key, DocumentChange change) {
+  void start_update(StateDocuments& documents, const std::string& key, DocumentChange change,
+                    dapr::TraceContext trace = {}) {
     auto slot = results.size();
     results.emplace_back();
     boost::asio::co_spawn(
         io,
-        [this, &documents, key, change = std::move(change), slot]() -> boost::asio::awaitable<void> {
-          results[slot] = co_await documents.update(key, change);
+        [this, &documents, key, change = std::move(change), trace = std::move(trace), slot]() -> boost::asio::awaitable<void> {
+          results[slot] = co_await documents.update(key, change, trace);
         },
         boost::asio::detached);
   }
@@ -121,6 +124,27 @@ TEST_F(StateDocumentsTest, TwentyConcurrentWritersOfOneKeyAllLandWithoutAConflic
   // Each caller sees the document as stored by its round.
   EXPECT_EQ((*results[0])->at("items").size(), 1u);
   EXPECT_EQ((*results[19])->at("items").size(), 20u);
+}
+
+TEST_F(StateDocumentsTest, EachRoundCarriesTheTraceOfTheFirstTracedChangeInIt) {
+  StateDocuments documents(dapr, scheduler, "statestore", exact_backoff());
+  const dapr::TraceContext first{"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "a=1"};
+  const dapr::TraceContext second{"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", ""};
+  start_update(documents, "k", append("a"), first);  // round 1: alone
+  start_update(documents, "k", append("b"));          // round 2: b, c, d combined; b has no trace
+  start_update(documents, "k", append("c"), second);
+  start_update(documents, "k", append("d"), first);
+  run_to_completion();
+  EXPECT_EQ(stored("k")["items"], Json({"a", "b", "c", "d"}));
+  const auto& calls = dapr.store.state_calls();
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_EQ(calls[0].operation, "get");
+  EXPECT_EQ(calls[0].trace, first);
+  EXPECT_EQ(calls[1].operation, "save");
+  EXPECT_EQ(calls[1].trace, first);
+  EXPECT_EQ(calls[2].trace, second);
+  EXPECT_EQ(calls[3].operation, "save");
+  EXPECT_EQ(calls[3].trace, second);
 }
 
 TEST_F(StateDocumentsTest, DifferentKeysDoNotWaitForEachOther) {

@@ -37,11 +37,15 @@ Json lesson_event(const std::string& id, const std::string& lesson_id, const std
 class UserProgressTest : public ::testing::Test {
  protected:
   void SetUp() override { service.register_routes(router); }
-  http::Response call(const std::string& method, const std::string& target, const std::string& body = {}) {
-    return run_awaitable(io, router.dispatch(make_request(method, target, body)));
+  http::Response call(const std::string& method, const std::string& target, const std::string& body = {},
+                      const http::Headers& headers = {}) {
+    auto request = make_request(method, target, body);
+    for (const auto& header : headers) request.headers.add(header.name, header.value);
+    return run_awaitable(io, router.dispatch(std::move(request)));
   }
-  std::string deliver(const std::string& route, const Json& event) {
-    auto response = call("POST", route, event.dump());
+  // `headers` as the sidecar adds them to a delivery (e.g. traceparent).
+  std::string deliver(const std::string& route, const Json& event, const http::Headers& headers = {}) {
+    auto response = call("POST", route, event.dump(), headers);
     EXPECT_EQ(response.status, 200);
     return body_json(response).value("status", "");
   }
@@ -120,6 +124,26 @@ TEST_F(UserProgressTest, StateStoreTroubleAsksForARetry) {
   dapr.set_state_failing(false);
   EXPECT_EQ(deliver("/events/lesson-generated", lesson_event("ev-1", "L1")), "SUCCESS");
   EXPECT_EQ(status()["lessons_received"], 1);
+}
+
+TEST_F(UserProgressTest, StoringADeliveredEventCarriesTheEventsTraceContext) {
+  const dapr::TraceContext trace{"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "congo=t61rcWkgMzE"};
+  EXPECT_EQ(deliver("/events/lesson-generated", lesson_event("ev-1", "L1"),
+                    http::Headers{{"traceparent", trace.traceparent}, {"tracestate", trace.tracestate}}),
+            "SUCCESS");
+  const auto& calls = dapr.state_calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].operation, "get");
+  EXPECT_EQ(calls[1].operation, "save");
+  EXPECT_EQ(calls[1].key, "progress-ada");
+  for (const auto& call : calls) EXPECT_EQ(call.trace, trace) << call.operation;
+
+  auto response = call("POST", "/update-progress", R"({"user_id":"ada","lesson_id":"L1","progress_percentage":10,"status":"in_progress"})",
+                       http::Headers{{"traceparent", trace.traceparent}});
+  ASSERT_EQ(response.status, 200) << response.body;
+  ASSERT_EQ(dapr.published().size(), 1u);
+  EXPECT_EQ(dapr.published()[0].trace, (dapr::TraceContext{trace.traceparent, ""}));
+  EXPECT_EQ(dapr.state_calls().back().trace, (dapr::TraceContext{trace.traceparent, ""}));
 }
 
 TEST_F(UserProgressTest, UpdateProgressStoresPublishesAndTheEchoIsIgnored) {

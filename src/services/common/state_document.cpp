@@ -35,10 +35,12 @@ boost::asio::awaitable<void> wait_for_flag(boost::asio::steady_timer& signal, co
 }  // namespace
 
 struct StateDocuments::Waiter {
-  Waiter(const DocumentChange* change_to_apply, const boost::asio::any_io_executor& executor)
-      : change(change_to_apply), signal(executor, boost::asio::steady_timer::time_point::max()) {}
+  Waiter(const DocumentChange* change_to_apply, const dapr::TraceContext* trace_of_change,
+         const boost::asio::any_io_executor& executor)
+      : change(change_to_apply), trace(trace_of_change), signal(executor, boost::asio::steady_timer::time_point::max()) {}
 
   const DocumentChange* change;
+  const dapr::TraceContext* trace;
   std::optional<dapr::DaprResult<nlohmann::json>> result;  // set when its round is done
   bool woken = false;
   boost::asio::steady_timer signal;
@@ -64,8 +66,9 @@ StateDocuments::StateDocuments(dapr::DaprClient& dapr, Scheduler& scheduler, std
 }
 
 boost::asio::awaitable<dapr::DaprResult<nlohmann::json>> StateDocuments::update(std::string key,
-                                                                                DocumentChange change) {
-  Waiter self(&change, co_await boost::asio::this_coro::executor);
+                                                                                DocumentChange change,
+                                                                                dapr::TraceContext trace) {
+  Waiter self(&change, &trace, co_await boost::asio::this_coro::executor);
   // (No structured bindings or braced lists here: g++ 12 miscompiles some of them in coroutines.)
   auto emplaced = writing_.try_emplace(key);
   if (!emplaced.second) {
@@ -103,12 +106,15 @@ boost::asio::awaitable<dapr::DaprResult<nlohmann::json>> StateDocuments::update(
 boost::asio::awaitable<dapr::DaprResult<nlohmann::json>> StateDocuments::write_round(
     const std::string& key, const std::vector<Waiter*>& batch) {
   dapr::DaprError last_conflict;
+  dapr::TraceContext trace;
+  for (Waiter* waiter : batch)
+    if (trace.empty()) trace = *waiter->trace;
   for (int attempt = 0; attempt < backoff_.max_attempts; ++attempt) {
     if (attempt > 0) {
       const auto doubling = Duration::rep{1} << std::min(attempt - 1, 30);
       co_await pause(backoff_.jitter(std::min<Duration>(backoff_.cap, backoff_.first * doubling)));
     }
-    auto stored = co_await dapr_.get_state(store_, key);
+    auto stored = co_await dapr_.get_state(store_, key, trace);
     if (!stored) co_return unexpected(stored.error());
     nlohmann::json doc = nlohmann::json::object();
     dapr::StateItem item{key, {}, std::nullopt, dapr::Concurrency::first_write};
@@ -125,7 +131,7 @@ boost::asio::awaitable<dapr::DaprResult<nlohmann::json>> StateDocuments::write_r
     std::vector<dapr::StateItem> items;
     items.push_back(std::move(item));
     ++save_rounds_;
-    auto saved = co_await dapr_.save_state(store_, std::move(items));
+    auto saved = co_await dapr_.save_state(store_, std::move(items), trace);
     if (saved) co_return doc;
     if (!saved.error().is_etag_conflict()) co_return unexpected(saved.error());
     ++conflicts_;
@@ -150,10 +156,9 @@ boost::asio::awaitable<void> StateDocuments::pause(Duration delay) {
   co_await wait_for_flag(alarm->signal, alarm->fired);
 }
 
-boost::asio::awaitable<dapr::DaprResult<std::optional<nlohmann::json>>> read_document(dapr::DaprClient& dapr,
-                                                                                     const std::string& store,
-                                                                                     const std::string& key) {
-  auto stored = co_await dapr.get_state(store, key);
+boost::asio::awaitable<dapr::DaprResult<std::optional<nlohmann::json>>> read_document(
+    dapr::DaprClient& dapr, const std::string& store, const std::string& key, dapr::TraceContext trace) {
+  auto stored = co_await dapr.get_state(store, key, std::move(trace));
   if (!stored) co_return unexpected(stored.error());
   if (!stored->has_value()) co_return std::optional<nlohmann::json>{};
   auto doc = nlohmann::json::parse((*stored)->value, nullptr, /*allow_exceptions=*/false);

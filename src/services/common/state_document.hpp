@@ -49,8 +49,15 @@ class StateDocuments {
 
   // Applies `change` to the document `key` and returns the document as stored (including the
   // changes of other requests written in the same round). Errors: the store's own error, or the
-  // last 409 when max_attempts writes in a row lost to other writers.
-  boost::asio::awaitable<dapr::DaprResult<nlohmann::json>> update(std::string key, DocumentChange change);
+  // last 409 when max_attempts writes in a row lost to other writers. The round's state calls
+  // carry `trace`; a round combining several changes carries the first one's that has a trace.
+  boost::asio::awaitable<dapr::DaprResult<nlohmann::json>> update(std::string key, DocumentChange change,
+                                                                  dapr::TraceContext trace);
+  // For changes made on no request's behalf. Not a coroutine: a default argument of a coroutine
+  // call is destroyed twice by g++ 12.
+  boost::asio::awaitable<dapr::DaprResult<nlohmann::json>> update(std::string key, DocumentChange change) {
+    return update(std::move(key), std::move(change), dapr::TraceContext::none());
+  }
 
   // Writes to the store so far (each read-modify-write round that saved, plus the failed ones).
   int save_rounds() const { return save_rounds_; }
@@ -78,8 +85,7 @@ class StateDocuments {
 
 // Reads a JSON document; nullopt when absent. A stored value that is not a JSON object is
 // reported as an error (status 500, error_code LF_BAD_DOCUMENT).
-boost::asio::awaitable<dapr::DaprResult<std::optional<nlohmann::json>>> read_document(dapr::DaprClient& dapr,
-                                                                                     const std::string& store,
-                                                                                     const std::string& key);
+boost::asio::awaitable<dapr::DaprResult<std::optional<nlohmann::json>>> read_document(
+    dapr::DaprClient& dapr, const std::string& store, const std::string& key, dapr::TraceContext trace);
 
 }  // namespace lf::services

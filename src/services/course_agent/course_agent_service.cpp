@@ -107,10 +107,12 @@ boost::asio::awaitable<http::Response> CourseAgentService::generate_lesson(const
   auto created_at = services::format_rfc3339(scheduler_.wall_now());
   Json lesson = build_lesson(curriculum_, topic, *lesson_request, lesson_id, created_at);
 
+  // Every sidecar call for this request (state and publish) carries the trace it was called in.
+  auto trace = dapr::TraceContext::from_headers(request.headers);
   std::vector<dapr::StateItem> items(1);
   items[0].key = lesson_key(lesson_id);
   items[0].value = lesson.dump();
-  auto saved = co_await dapr_.save_state(config_.store, std::move(items));
+  auto saved = co_await dapr_.save_state(config_.store, std::move(items), trace);
   if (!saved) co_return state_unavailable(saved.error());
   auto summary = lesson_summary(lesson);
   auto max_lessons = config_.max_lessons_per_user;
@@ -122,12 +124,12 @@ boost::asio::awaitable<http::Response> CourseAgentService::generate_lesson(const
         if (lessons.size() > max_lessons) lessons.erase(lessons.begin());
         doc["user_id"] = lesson_request->user_id;
         return true;
-      });
+      },
+      trace);
   if (!indexed) co_return state_unavailable(indexed.error());
 
   auto event_id = uuid_v4();
-  OutboxEvent event{event_id, config_.topic, lesson_generated_event(lesson, event_id).dump(), created_at,
-                    dapr::TraceContext::from_headers(request.headers)};
+  OutboxEvent event{event_id, config_.topic, lesson_generated_event(lesson, event_id).dump(), created_at, trace};
   bool published = co_await outbox_.publish_or_enqueue(std::move(event));
   lessons_generated_.with({difficulty_name(lesson_request->difficulty)}).inc();
   log_generated(lesson, published);
@@ -138,7 +140,8 @@ boost::asio::awaitable<http::Response> CourseAgentService::generate_lesson(const
 boost::asio::awaitable<http::Response> CourseAgentService::list_lessons(const http::Request& request) {
   auto user_id = services::user_id_query(request);
   if (!user_id) co_return field_error_response(user_id.error());
-  auto doc = co_await services::read_document(dapr_, config_.store, user_lessons_key(*user_id));
+  auto doc = co_await services::read_document(dapr_, config_.store, user_lessons_key(*user_id),
+                                              dapr::TraceContext::from_headers(request.headers));
   if (!doc) co_return state_unavailable(doc.error());
   co_return json_response(200, lesson_list(*user_id, *doc));
 }
@@ -146,7 +149,8 @@ boost::asio::awaitable<http::Response> CourseAgentService::list_lessons(const ht
 boost::asio::awaitable<http::Response> CourseAgentService::get_lesson(const http::Request& request) {
   std::string lesson_id = request.path.substr(std::string("/lessons/").size());
   if (auto bad = services::check_identifier("lesson_id", lesson_id)) co_return field_error_response(*bad);
-  auto doc = co_await services::read_document(dapr_, config_.store, lesson_key(lesson_id));
+  auto doc = co_await services::read_document(dapr_, config_.store, lesson_key(lesson_id),
+                                              dapr::TraceContext::from_headers(request.headers));
   if (!doc) co_return state_unavailable(doc.error());
   if (!doc->has_value())
     co_return services::error_json(404, "lesson_not_found", "no lesson with id " + lesson_id);

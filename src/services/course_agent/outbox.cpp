@@ -61,7 +61,7 @@ void Outbox::update_gauge() { depth_gauge_.set(static_cast<double>(pending_.size
 
 boost::asio::awaitable<void> Outbox::recover() {
   if (recovered_ || stopped_) co_return;
-  auto stored = co_await dapr_.get_state(options_.store, document_key(options_.owner));
+  auto stored = co_await dapr_.get_state(options_.store, document_key(options_.owner), dapr::TraceContext::none());
   if (!stored) {
     // Writing before the old queue is read would overwrite it, so keep trying (the sidecar may
     // simply not be up yet) and hold writes back meanwhile.
@@ -198,7 +198,7 @@ boost::asio::awaitable<bool> Outbox::persist() {
     std::vector<dapr::StateItem> items(1);
     items[0].key = document_key(options_.owner);
     items[0].value = outbox_document(options_.owner, pending_);
-    auto saved = co_await dapr_.save_state(options_.store, std::move(items));
+    auto saved = co_await dapr_.save_state(options_.store, std::move(items), dapr::TraceContext::none());
     if (!saved) {
       log_.warn("could not write the outbox to the state store", {{"error", saved.error().describe()}});
       dirty_ = true;

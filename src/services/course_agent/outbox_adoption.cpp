@@ -60,7 +60,7 @@ boost::asio::awaitable<void> OutboxAdopter::tick() {
 
 boost::asio::awaitable<void> OutboxAdopter::adopt(std::string orphan, long long last_seen) {
   auto key = Outbox::document_key(orphan);
-  auto stored = co_await dapr_.get_state(options_.store, key);
+  auto stored = co_await dapr_.get_state(options_.store, key, dapr::TraceContext::none());
   if (!stored) co_return;
   if (stored->has_value()) {
     auto doc = Json::parse((*stored)->value, nullptr, /*allow_exceptions=*/false);
@@ -72,7 +72,7 @@ boost::asio::awaitable<void> OutboxAdopter::adopt(std::string orphan, long long 
     // Ours first, durably; only then may the orphan's copy go.
     if (!events.empty() && !co_await outbox_.absorb(std::move(events))) co_return;
     adopted_events_ += static_cast<int>(doc.is_object() && doc.contains("events") ? doc["events"].size() : 0);
-    auto removed = co_await dapr_.delete_state(options_.store, key, (*stored)->etag);
+    auto removed = co_await dapr_.delete_state(options_.store, key, (*stored)->etag, dapr::TraceContext::none());
     if (!removed) {
       log_.warn("orphaned outbox changed while being adopted; its owner may be alive (events may be published twice)",
                 {{"orphan", orphan}, {"error", removed.error().describe()}});

@@ -121,10 +121,14 @@ boost::asio::awaitable<http::Response> UserProgressService::deliver(const http::
   }
   event->event_id = envelope->id;
   bool changed = false;
-  auto stored = co_await documents_.update(progress_key(event->user_id), [&](Json& doc) {
-    changed = apply(doc, *event);
-    return changed;
-  });
+  // The sidecar delivers the event with the trace it was published in; storing it is part of it.
+  auto stored = co_await documents_.update(
+      progress_key(event->user_id),
+      [&](Json& doc) {
+        changed = apply(doc, *event);
+        return changed;
+      },
+      dapr::TraceContext::from_headers(request.headers));
   if (!stored) {
     log_.warn("could not store event; asking the sidecar to retry",
               {{"topic", topic}, {"id", envelope->id}, {"error", stored.error().describe()}});
@@ -152,8 +156,9 @@ boost::asio::awaitable<http::Response> UserProgressService::update_progress(cons
 
   // Applied here first so the learner sees it at once; the event carries the same id, so its
   // delivery back to this service (or a replica) changes nothing.
-  auto stored =
-      co_await documents_.update(progress_key(update->user_id), [&](Json& doc) { return apply_progress(doc, *update); });
+  auto trace = dapr::TraceContext::from_headers(request.headers);
+  auto stored = co_await documents_.update(
+      progress_key(update->user_id), [&](Json& doc) { return apply_progress(doc, *update); }, trace);
   if (!stored)
     co_return services::unavailable_response("state_store_unavailable",
                                              "progress could not be stored: " + stored.error().describe());
@@ -164,7 +169,7 @@ boost::asio::awaitable<http::Response> UserProgressService::update_progress(cons
   event.topic = config_.progress_topic;
   event.json = progress_event(*update).dump();
   event.metadata.emplace("cloudevent.id", update->event_id);
-  event.trace = dapr::TraceContext::from_headers(request.headers);
+  event.trace = std::move(trace);
   auto published = co_await dapr_.publish(std::move(event));
   if (!published)
     log_.warn("progress stored but the progress-updated event was not published",
@@ -176,7 +181,8 @@ boost::asio::awaitable<http::Response> UserProgressService::update_progress(cons
 boost::asio::awaitable<http::Response> UserProgressService::status(const http::Request& request) {
   auto user_id = services::user_id_query(request);
   if (!user_id) co_return services::field_error_response(user_id.error());
-  auto doc = co_await services::read_document(dapr_, config_.store, progress_key(*user_id));
+  auto doc = co_await services::read_document(dapr_, config_.store, progress_key(*user_id),
+                                              dapr::TraceContext::from_headers(request.headers));
   if (!doc)
     co_return services::unavailable_response("state_store_unavailable",
                                              "progress could not be read: " + doc.error().describe());
