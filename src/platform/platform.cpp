@@ -249,6 +249,7 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
 
   impl.pod_context.state_dir = layout.root;
   impl.pod_context.namespace_name = options.namespace_name;
+  impl.pod_context.node_name = impl.node;
   impl.pod_context.sidecar_binary = options.sidecar_binary;
   impl.pod_context.resources_dir = layout.resources_dir();
   impl.pod_context.config_dir = layout.config_dir();
@@ -264,7 +265,6 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
     // Fail early on an image that maps to nothing, before any process starts.
     for (const auto& c : d.containers) {
       auto argv = container_argv(c, options.images, {});
-  impl.pod_context.node_name = impl.node;
       if (!argv) return fail(argv.error().message);
     }
     say("deployment/" + d.metadata.name + ": " + std::to_string(runtime->replicas) + " replica(s)");
