@@ -74,6 +74,59 @@ TEST_F(ServicesEndToEnd, GeneratedLessonIsPersistedByUserProgress) {
   EXPECT_EQ(progress["topics"][0]["lessons"], 1);
 }
 
+// The apps pass W3C trace context on (Dapr leaves that to them): a lesson requested with a known
+// traceparent yields one trace in the span collector with spans from the sidecars of all three
+// apps, course-agent's publish (PRODUCER) and user-progress's delivery (CONSUMER) under it.
+TEST_F(ServicesEndToEnd, OneTraceRunsFromTheFrontendThroughKafkaToUserProgress) {
+  const json tracing = infrastructure(status_, "tracing");
+  ASSERT_TRUE(tracing.is_object() && tracing["address"].is_string()) << status_.dump();
+  const std::string collector = "http://" + tracing["address"].get<std::string>();
+  const std::string trace_id = "4bf92f3577b34da6a3ce929d" + std::to_string(10000000 + ::getpid() % 89999999);
+  ASSERT_EQ(trace_id.size(), 32u);
+  const std::string caller_span = "00f067aa0ba902b7";
+
+  lf::http::Request request;
+  request.method = "POST";
+  request.headers.set("Content-Type", "application/json");
+  request.headers.set("traceparent", "00-" + trace_id + "-" + caller_span + "-01");
+  request.headers.set("tracestate", "lf=e2e");
+  request.body = json{{"user_id", "e2e-trace"}, {"topic", "printing"}, {"difficulty", "beginner"}}.dump();
+  auto answer = lf::http::fetch(frontend_ + "/api/lessons", request, 30s);
+  ASSERT_TRUE(answer.has_value()) << answer.error().message;
+  ASSERT_EQ(answer->status, 201) << answer->body;
+  ASSERT_TRUE(eventually([&] { return lessons_received(frontend_, "e2e-trace") == 1; }, 20s));
+
+  auto span_service = [](const json& span) {
+    return span.contains("localEndpoint") ? span["localEndpoint"].value("serviceName", "") : std::string();
+  };
+  json spans;
+  std::set<std::string> services;
+  // Sidecars export in batches, so the spans arrive a little after the delivery.
+  const bool complete = eventually(
+      [&] {
+        spans = get_json(collector + "/api/v2/trace/" + trace_id);
+        services.clear();
+        bool producer = false, consumer = false;
+        if (!spans.is_array()) return false;
+        for (const auto& span : spans) {
+          services.insert(span_service(span));
+          producer = producer || (span_service(span) == "course-agent" && span.value("kind", "") == "PRODUCER");
+          consumer = consumer || (span_service(span) == "user-progress" && span.value("kind", "") == "CONSUMER");
+        }
+        return services.count("learnflow-frontend") && services.count("course-agent") &&
+               services.count("user-progress") && producer && consumer;
+      },
+      30s);
+  ASSERT_TRUE(complete) << "trace " << trace_id << ": " << spans.dump();
+  std::set<std::string> ids;
+  for (const auto& span : spans) ids.insert(span.value("id", ""));
+  for (const auto& span : spans) {
+    const std::string parent = span.value("parentId", "");
+    EXPECT_TRUE(parent.empty() || parent == caller_span || ids.count(parent))
+        << span_service(span) << " " << span.value("name", "") << " has a parent outside the trace: " << parent;
+  }
+}
+
 // Publishes `data` to lesson-generated through the course-agent pod's sidecar with a fixed
 // CloudEvent id, as the outbox does when it re-sends.
 int publish_lesson_event(const json& status, const json& data) {
