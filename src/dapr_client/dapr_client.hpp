@@ -47,7 +47,9 @@ struct TraceContext {
   // For work that belongs to no request (background drains, heartbeats).
   static TraceContext none() { return {}; }
   bool empty() const { return traceparent.empty(); }
-  // Reads traceparent/tracestate from an incoming request (untrusted: anything malformed is dropped).
+  // From untrusted values (a request's headers, a stored record): an invalid traceparent gives an
+  // empty context; a tracestate is kept only if it is printable ASCII of at most 1 KiB.
+  static TraceContext from(std::string_view traceparent, std::string_view tracestate);
   static TraceContext from_headers(const http::Headers& headers);
   // Appends the header(s) to `headers` when not empty.
   void add_to(HeaderList& headers) const;

@@ -34,14 +34,18 @@ bool is_valid_traceparent(std::string_view value) {
   return value.size() == version_00_length || value[version_00_length] == '-';
 }
 
-TraceContext TraceContext::from_headers(const http::Headers& headers) {
+TraceContext TraceContext::from(std::string_view traceparent, std::string_view tracestate) {
   TraceContext trace;
-  auto parent = headers.get("traceparent");
-  if (!parent || !is_valid_traceparent(*parent)) return trace;
-  trace.traceparent = std::string(*parent);
-  if (auto state = headers.get("tracestate"); state && !state->empty() && state->size() <= max_tracestate_length)
-    trace.tracestate = std::string(*state);
+  if (!is_valid_traceparent(traceparent)) return trace;
+  trace.traceparent = std::string(traceparent);
+  const bool printable =
+      std::all_of(tracestate.begin(), tracestate.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+  if (printable && tracestate.size() <= max_tracestate_length) trace.tracestate = std::string(tracestate);
   return trace;
+}
+
+TraceContext TraceContext::from_headers(const http::Headers& headers) {
+  return from(headers.get_or("traceparent", ""), headers.get_or("tracestate", ""));
 }
 
 void TraceContext::add_to(HeaderList& headers) const {

@@ -115,6 +115,8 @@ TEST(TraceContext, KeepsOnlyAWellFormedTraceparent) {
       << "a tracestate without a valid traceparent is dropped with it";
   EXPECT_EQ(TraceContext::from_headers(http::Headers{{"traceparent", valid}, {"tracestate", std::string(2000, 'a')}}),
             (TraceContext{valid, ""}));
+  EXPECT_EQ(TraceContext::from(valid, "a=1\r\nx: y"), (TraceContext{valid, ""})) << "not printable ASCII";
+  EXPECT_EQ(TraceContext::from(valid, ""), (TraceContext{valid, ""}));
   HeaderList list;
   TraceContext{}.add_to(list);
   EXPECT_TRUE(list.empty());

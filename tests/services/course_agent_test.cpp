@@ -356,6 +356,8 @@ TEST(CourseAgentOutbox, ARecoveredEventIsRepublishedInItsOriginalTrace) {
             {{{"event_id", "e1"}, {"topic", "lesson-generated"}, {"payload", "{}"}, {"traceparent", traceparent},
               {"tracestate", "congo=t61rcWkgMzE"}},
              {{"event_id", "e2"}, {"topic", "lesson-generated"}, {"payload", "{}"}, {"traceparent", "00-bad\r\nx: y"}},
+             {{"event_id", "e4"}, {"topic", "lesson-generated"}, {"payload", "{}"}, {"traceparent", traceparent},
+              {"tracestate", "a=1\r\nx: y"}},
              {{"event_id", "e3"}, {"topic", "lesson-generated"}, {"payload", "{}"}, {"traceparent", 7}}}}};
   dapr.put("statestore", Outbox::document_key("ca-1"), doc.dump());
   metrics::Gauge depth;
@@ -363,10 +365,11 @@ TEST(CourseAgentOutbox, ARecoveredEventIsRepublishedInItsOriginalTrace) {
   run_awaitable(io, outbox.recover());
   scheduler.advance(0s);
   settle(io);
-  ASSERT_EQ(dapr.published().size(), 3u);
+  ASSERT_EQ(dapr.published().size(), 4u);
   EXPECT_EQ(dapr.published()[0].trace, (dapr::TraceContext{traceparent, "congo=t61rcWkgMzE"}));
   EXPECT_TRUE(dapr.published()[1].trace.empty()) << "a stored value that is no traceparent is not sent as one";
-  EXPECT_TRUE(dapr.published()[2].trace.empty());
+  EXPECT_EQ(dapr.published()[2].trace, (dapr::TraceContext{traceparent, ""})) << "nor one that is no tracestate";
+  EXPECT_TRUE(dapr.published()[3].trace.empty());
 }
 
 TEST(CourseAgentOutbox, NeverOverwritesAStoredQueueItCouldNotReadYet) {

@@ -27,9 +27,8 @@ std::optional<OutboxEvent> outbox_event_from_json(const Json& item) {
     return it != item.end() && it->is_string() ? it->get<std::string>() : std::string();
   };
   OutboxEvent event{text("event_id"), text("topic"), text("payload"), text("enqueued_at"), {}};
-  // The document is ours, but re-check what becomes a header: a hand-edited value must not.
-  if (dapr::is_valid_traceparent(text("traceparent")))
-    event.trace = dapr::TraceContext{text("traceparent"), text("tracestate")};
+  // The document is ours, but what becomes a header is checked again (it may have been edited).
+  event.trace = dapr::TraceContext::from(text("traceparent"), text("tracestate"));
   return event;
 }
 
