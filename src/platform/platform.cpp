@@ -192,7 +192,9 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
         co_return http::Response::text(404, "not found\n");
       });
   auto bound = impl.metrics_server->listen();
-  if (!bound) return fail("the platform metrics endpoint cannot listen: " + bound.error().message);
+  if (!bound)
+    return fail("port " + std::to_string(options.metrics_port) + " for the dashboards and platform metrics is taken (" +
+                bound.error().message + "): stop what uses it or pass --metrics-port 0");
   impl.metrics_port = *bound;
   impl.io_thread = std::thread([&impl] { impl.io.run(); });
 

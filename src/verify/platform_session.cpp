@@ -65,7 +65,7 @@ Expected<std::unique_ptr<PlatformSession>, std::string> PlatformSession::open(Se
     session->state_dir_ = fs::absolute(options.state_dir).string();
   }
   session->say("starting the platform (learnflow up -d) in " + session->state_dir_);
-  std::vector<std::string> args{"up", "-d", "-f", options.manifests_dir, "--frontend-port", "0", "--prometheus-port", "0",
+  std::vector<std::string> args{"up", "-d", "-f", options.manifests_dir, "--frontend-port", "0", "--prometheus-port", "0", "--metrics-port", "0",
                                 "--ready-timeout", "150", "--kafka-fault-proxy"};
   if (!options.bin_dir.empty()) args.insert(args.end(), {"--bin-dir", options.bin_dir});
   session->started_here_ = true;  // from here on, the destructor runs `down` whatever happens

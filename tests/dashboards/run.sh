@@ -42,7 +42,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$bin_dir/learnflow" up -d -f "$source_dir/deploy" --state-dir "$state" --bin-dir "$product_bin_dir" \
-  --frontend-port 0 --prometheus-port 0 --ready-timeout 120
+  --frontend-port 0 --prometheus-port 0 --metrics-port 0 --ready-timeout 120
 echo "platform up after ${SECONDS}s"
 "$bin_dir/learnflow" status -o json --state-dir "$state" > "$work/status.json"
 

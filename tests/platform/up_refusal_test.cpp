@@ -140,6 +140,17 @@ TEST_F(UpRefusal, TakenFrontendPortIsOneSentenceNamingTheFix) {
       << up.output;
 }
 
+TEST_F(UpRefusal, TakenDashboardsPortIsOneSentenceNamingTheFix) {
+  TakenPort taken;
+  ASSERT_GT(taken.port(), 0);
+  const std::string port = std::to_string(taken.port());
+  const auto up = platform_.up({{"--metrics-port", port}});
+  EXPECT_EQ(up.code, 1) << up.output;
+  EXPECT_EQ(failure_sentence(up.output), "port " + port + " for the dashboards and platform metrics is taken (listen tcp 127.0.0.1:" +
+                                             port + ": bind: address already in use): stop what uses it or pass --metrics-port 0")
+      << up.output;
+}
+
 // A 16 MB tmpfs stands for a full disk; needs the right to mount (root outside a locked-down container).
 TEST_F(UpRefusal, FullDiskIsOneSentenceNamingTheFix) {
   const std::string mount_point = platform_.dir() + "/small-disk";

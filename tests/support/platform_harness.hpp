@@ -121,7 +121,8 @@ class Platform {
          std::vector<std::pair<std::string, std::string>> env = {}) {
     std::vector<std::pair<std::string, std::string>> all{{"-f", deploy_},          {"--state-dir", state_},
                                                          {"--bin-dir", bin_},      {"--frontend-port", "0"},
-                                                         {"--prometheus-port", "0"}, {"--ready-timeout", "120"}};
+                                                         {"--prometheus-port", "0"}, {"--metrics-port", "0"},
+                                                         {"--ready-timeout", "120"}};
     for (const auto& flag : flags) {
       auto same = std::find_if(all.begin(), all.end(), [&](const auto& f) { return f.first == flag.first; });
       if (same != all.end()) same->second = flag.second;

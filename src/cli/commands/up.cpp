@@ -32,7 +32,7 @@ struct UpOptions {
   std::vector<std::string> images;
   int frontend_port = 8080;
   int prometheus_port = 9090;
-  int metrics_port = 0;
+  int metrics_port = 3000;  // dashboards at :3000, where a port-forwarded Grafana would be
   bool no_prometheus = false;
   bool kafka_fault_proxy = false;
   std::string namespace_name = "default";
@@ -218,7 +218,7 @@ RegisterCommand reg{"up", "Run the manifests on this machine with Kafka and Prom
   cmd.add_option("--image", o->images, "IMAGE=PATH: run PATH for that image (repeatable; tag optional)");
   cmd.add_option("--frontend-port", o->frontend_port, "Port of the learnflow-frontend Service (default 8080; 0 = free)");
   cmd.add_option("--prometheus-port", o->prometheus_port, "Prometheus port (default 9090; 0 = free)");
-  cmd.add_option("--metrics-port", o->metrics_port, "Port of the platform metrics endpoint (default 0 = free)");
+  cmd.add_option("--metrics-port", o->metrics_port, "Port of the platform endpoint: /dashboards/, /metrics (default 3000; 0 = free)");
   cmd.add_flag("--no-prometheus", o->no_prometheus, "Do not start Prometheus");
   cmd.add_flag("--kafka-fault-proxy", o->kafka_fault_proxy,
                "Put learnflow-faultproxy in front of Kafka (faults over HTTP; see status.json kafka-proxy)");
