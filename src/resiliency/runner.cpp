@@ -53,6 +53,7 @@ class Run final : public RunHandle, public std::enable_shared_from_this<Run> {
       operation = operation_;
       number = ++attempt_;
       attempt_open_ = true;
+      attempt_started_ = scheduler_.now();
       wait_timer_.reset();
       signal = signal_ = std::make_shared<CancelSignal>();
     }
@@ -110,7 +111,13 @@ class Run final : public RunHandle, public std::enable_shared_from_this<Run> {
   }
 
   void completed(int number, OpResult result) {
-    if (close_attempt(number)) settle(std::move(result), true);
+    if (!close_attempt(number)) return;
+    // An operation that gives up by itself at its deadline (the Kafka producer's own message
+    // timeout) races the timer; in Dapr its context has expired either way, so it is a timeout.
+    if (result.kind == OpResult::Kind::error && policy_.timeout &&
+        *policy_.timeout > Duration::zero() && scheduler_.now() - attempt_started_ >= *policy_.timeout)
+      result = OpResult::deadline_exceeded();
+    settle(std::move(result), true);
   }
 
   void timed_out(int number) {
@@ -198,6 +205,7 @@ class Run final : public RunHandle, public std::enable_shared_from_this<Run> {
   std::uint64_t generation_ = 0;
   std::shared_ptr<CancelSignal> signal_;
   std::optional<Scheduler::TimerId> timeout_timer_;
+  SteadyTime attempt_started_{};
   std::optional<Scheduler::TimerId> wait_timer_;
   // Touched only while settling an attempt, which never overlaps the next one.
   bool notified_ = false;

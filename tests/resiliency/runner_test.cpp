@@ -190,6 +190,33 @@ TEST_F(RunnerTest, TimeoutIsPerAttemptAndCancelsTheAttempt) {
                                            "activated op 1"));
 }
 
+// The Kafka producer's own message timeout equals the policy's: when its failure lands at the
+// deadline before the timer does, the attempt still timed out (Dapr's context has expired).
+TEST_F(RunnerTest, OperationFailingAtItsDeadlineCountsAsTimedOut) {
+  PolicyDefinition def;
+  def.target.operation = "op";
+  def.timeout = 1s;
+  OpCompletion pending;
+  sched.schedule_after(1s, [&] { pending(OpResult::failure("kafka: message timed out")); });  // fires before the timer
+  runner.run(def, [&](const AttemptContext&, OpCompletion done) { pending = std::move(done); }, done());
+  run_all();
+  ASSERT_TRUE(final_result);
+  EXPECT_EQ(final_result->kind, OpResult::Kind::deadline_exceeded);
+  EXPECT_EQ(finished_at, 1s);
+  EXPECT_THAT(observer.events, ElementsAre("activated op 0"));
+}
+
+TEST_F(RunnerTest, OperationFailingBeforeItsDeadlineKeepsItsError) {
+  PolicyDefinition def;
+  def.timeout = 1s;
+  runner.run(def, op([](int) { return OpResult::failure("refused"); }, 999ms), done());
+  run_all();
+  ASSERT_TRUE(final_result);
+  EXPECT_EQ(final_result->kind, OpResult::Kind::error);
+  EXPECT_EQ(final_result->message, "refused");
+  EXPECT_TRUE(observer.events.empty());
+}
+
 TEST_F(RunnerTest, AttemptFinishingBeforeTimeoutWins) {
   PolicyDefinition def;
   def.timeout = 1s;
