@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "core/uuid.hpp"
 #include "http/client.hpp"
@@ -164,7 +165,13 @@ void observability(PlatformSession& s, const ScenarioOptions& o, ScenarioResult&
   const int interval = scrape_interval_seconds(s);
   const std::string window = std::to_string(std::max(4 * interval, 20)) + "s";  // at least four scrapes
 
-  auto [targets, down] = targets_down(s);
+  // Right after `up` (or a restart) a target has no `up` sample until its first scrape: wait for it.
+  int targets = 0;
+  std::vector<std::string> down;
+  eventually([&] {
+    std::tie(targets, down) = targets_down(s);
+    return targets > 0 && down.empty();
+  }, std::chrono::seconds(std::max(3 * interval, 30)));
   r.evidence["targets"] = {{"count", targets}, {"down", down}};
   std::string down_list;
   for (const auto& d : down) down_list += " " + d;
