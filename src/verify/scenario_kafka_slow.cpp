@@ -215,24 +215,10 @@ void kafka_slow(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r)
           std::to_string(static_cast<long>(before_slow.timeouts)) + " -> " + std::to_string(static_cast<long>(after_slow.timeouts)));
   r.check("slow: and are retried (retry activations increased)", after_slow.retries > before_slow.retries,
           std::to_string(static_cast<long>(before_slow.retries)) + " -> " + std::to_string(static_cast<long>(after_slow.retries)));
-  std::vector<LogLine> retry_lines;
-  json samples = json::array();
-  for (const auto& [pod, start] : log_start) {
-    auto lines = s.log_lines(pod, "daprd");
-    for (std::size_t i = start; i < lines.size() && samples.size() < 6; ++i)
-      if (lines[i].find(retry_marker) != std::string::npos) samples.push_back(lines[i]);
-    auto found = matching_lines(lines, start, retry_marker);
-    retry_lines.insert(retry_lines.end(), found.begin(), found.end());
-  }
-  r.evidence["retry_log_samples"] = samples;
-  r.check("slow: sidecar log has the retry lines", !retry_lines.empty(), std::to_string(retry_lines.size()) + " lines");
+  auto retry_lines = collect_retry_lines(s, log_start, r, "slow: sidecar log has the retry lines");
   auto spacing = judge_probe_spacing(probe_start, probe.latency_ms / 1000.0, probe.status, retry_lines, policy->interval_s,
                                      policy->timeout_s, static_cast<int>(policy->max_retries), o.spacing_tolerance_s);
-  r.evidence["probe"] = {{"status", spacing.probe_status},
-                         {"latency_s", spacing.latency_s},
-                         {"first_failure_after_s", spacing.first_failure_after_s ? json(*spacing.first_failure_after_s) : json()},
-                         {"implied_interval_s", spacing.implied_interval_s},
-                         {"attempts", spacing.attempts}};
+  r.evidence["probe"] = spacing_evidence(spacing, policy->description);
   r.check("slow: a publish makes every attempt of the policy, each cut at its timeout", spacing.passed, spacing.detail);
 
   // (c) Latency removed: the outbox drains and every lesson is persisted once.
@@ -244,39 +230,9 @@ void kafka_slow(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r)
   r.check("recovered: every request 2xx", recovered.tally.total() > 0 && recovered.tally.successes() == recovered.tally.total(),
           recovered.tally.summary());
 
-  const int restarts_after = s.restarts_of("course-agent");
-  r.evidence["course_agent_restarts"] = {{"before", restarts_before}, {"after", restarts_after}};
-  r.check("course-agent never restarted", restarts_after == restarts_before,
-          "restarts " + std::to_string(restarts_before) + " -> " + std::to_string(restarts_after));
-
-  std::optional<double> depth;
-  eventually([&] {
-    depth.reset();
-    for (const auto& pod : s.pods_of("course-agent")) {
-      auto v = scrape_value(s.get("http://127.0.0.1:" + std::to_string(pod.value("app_port", 0)) + "/metrics").body,
-                            "learnflow_outbox_depth");
-      if (v) depth = depth.value_or(0) + *v;
-    }
-    return depth && *depth == 0;
-  }, o.settle);
-  r.evidence["outbox_depth"] = depth ? json(*depth) : json();
-  r.check("learnflow_outbox_depth drains to 0", depth && *depth == 0,
-          depth ? std::to_string(static_cast<long>(*depth)) : std::string("metric not found"));
-
-  ExactlyOnce once;
-  eventually([&] {
-    auto doc = json::parse(s.get(user_progress + "/status?user_id=" + user).body, nullptr, false);
-    std::vector<std::string> persisted;
-    if (doc.is_object() && doc["lessons"].is_array())
-      for (const auto& l : doc["lessons"]) persisted.push_back(l.value("lesson_id", ""));
-    once = judge_exactly_once(generated, persisted);
-    return once.passed();
-  }, o.settle);
-  r.evidence["persisted"] = {{"expected", once.expected}, {"once", once.persisted_once}, {"missing", once.missing},
-                             {"duplicated", once.duplicated}};
-  r.check("every lesson persisted exactly once", once.passed(),
-          std::to_string(once.persisted_once) + "/" + std::to_string(once.expected) + " once, " +
-              std::to_string(once.missing.size()) + " missing, " + std::to_string(once.duplicated.size()) + " twice");
+  check_no_restart(s, "course-agent", restarts_before, r);
+  check_outbox_drained(s, o.settle, r, "learnflow_outbox_depth drains to 0");
+  check_persisted_once(s, user_progress, user, generated, o.settle, r, "every lesson persisted exactly once");
 }
 
 }  // namespace lf::verify

@@ -66,10 +66,7 @@ void kafka_unavailable(PlatformSession& s, const ScenarioOptions& o, ScenarioRes
   r.evidence["requests"] = tally.to_json();
   r.check("every request answered 2xx", tally.total() > 0 && tally.successes() == tally.total(), tally.summary());
 
-  const int restarts_after = s.restarts_of("course-agent");
-  r.evidence["course_agent_restarts"] = {{"before", restarts_before}, {"after", restarts_after}};
-  r.check("course-agent never restarted", restarts_after == restarts_before,
-          "restarts " + std::to_string(restarts_before) + " -> " + std::to_string(restarts_after));
+  check_no_restart(s, "course-agent", restarts_before, r);
 
   double retries_after = retries_before;
   eventually([&] {
@@ -80,61 +77,17 @@ void kafka_unavailable(PlatformSession& s, const ScenarioOptions& o, ScenarioRes
   r.check("dapr_resiliency_activations_total{policy=\"retry\"} increased", retries_after > retries_before,
           std::to_string(static_cast<long>(retries_before)) + " -> " + std::to_string(static_cast<long>(retries_after)));
 
-  std::vector<LogLine> retry_lines;
-  json samples = json::array();
-  for (const auto& [pod, start] : log_start) {
-    auto lines = s.log_lines(pod, "daprd");
-    for (std::size_t i = start; i < lines.size() && samples.size() < 6; ++i)
-      if (lines[i].find(retry_marker) != std::string::npos) samples.push_back(lines[i]);
-    auto found = matching_lines(lines, start, retry_marker);
-    retry_lines.insert(retry_lines.end(), found.begin(), found.end());
-  }
-  r.evidence["retry_log_samples"] = samples;
-  r.check("sidecar log has the retry lines", !retry_lines.empty(), std::to_string(retry_lines.size()) + " lines");
+  auto retry_lines = collect_retry_lines(s, log_start, r, "sidecar log has the retry lines");
   auto spacing = judge_probe_spacing(probe_start, probe.latency_ms / 1000.0, probe.status, retry_lines, policy->interval_s,
                                      policy->timeout_s, static_cast<int>(policy->max_retries), o.spacing_tolerance_s);
-  r.evidence["retry_spacing"] = {{"policy", policy->description},
-                                 {"probe_status", spacing.probe_status},
-                                 {"probe_latency_s", spacing.latency_s},
-                                 {"first_failure_after_s", spacing.first_failure_after_s ? json(*spacing.first_failure_after_s) : json()},
-                                 {"implied_interval_s", spacing.implied_interval_s},
-                                 {"expected_interval_s", spacing.expected_interval_s},
-                                 {"timeout_s", spacing.timeout_s},
-                                 {"attempts", spacing.attempts},
-                                 {"tolerance_s", spacing.tolerance_s}};
+  r.evidence["retry_spacing"] = spacing_evidence(spacing, policy->description);
   r.check("retry spacing matches the constant interval", spacing.passed, spacing.detail);
 
   std::vector<std::string> generated;
   for (const auto& b : load.bodies())
     if (auto id = lesson_id_of(b); !id.empty()) generated.push_back(id);
-  ExactlyOnce once;
-  eventually([&] {
-    auto doc = json::parse(s.get(user_progress + "/status?user_id=" + user).body, nullptr, false);
-    std::vector<std::string> persisted;
-    if (doc.is_object() && doc["lessons"].is_array())
-      for (const auto& l : doc["lessons"]) persisted.push_back(l.value("lesson_id", ""));
-    once = judge_exactly_once(generated, persisted);
-    return once.passed();
-  }, o.settle);
-  r.evidence["persisted"] = {{"expected", once.expected}, {"once", once.persisted_once}, {"missing", once.missing},
-                             {"duplicated", once.duplicated}};
-  r.check("every event persisted exactly once", once.passed(),
-          std::to_string(once.persisted_once) + "/" + std::to_string(once.expected) + " once, " +
-              std::to_string(once.missing.size()) + " missing, " + std::to_string(once.duplicated.size()) + " twice");
-
-  std::optional<double> depth;
-  eventually([&] {
-    depth.reset();
-    for (const auto& pod : s.pods_of("course-agent")) {
-      auto v = scrape_value(s.get("http://127.0.0.1:" + std::to_string(pod.value("app_port", 0)) + "/metrics").body,
-                            "learnflow_outbox_depth");
-      if (v) depth = depth.value_or(0) + *v;
-    }
-    return depth && *depth == 0;
-  }, o.settle);
-  r.evidence["outbox_depth"] = depth ? json(*depth) : json();
-  r.check("learnflow_outbox_depth is 0 after recovery", depth && *depth == 0,
-          depth ? std::to_string(static_cast<long>(*depth)) : std::string("metric not found"));
+  check_persisted_once(s, user_progress, user, generated, o.settle, r, "every event persisted exactly once");
+  check_outbox_drained(s, o.settle, r, "learnflow_outbox_depth is 0 after recovery");
 }
 
 }  // namespace lf::verify

@@ -3,6 +3,7 @@
 // scenario functions themselves (one file each: scenario_<name>.cpp; scenarios.cpp lists them).
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,20 @@ std::size_t log_size(const PlatformSession& s, const std::string& pod);
 // Parsed daprd lines from index `from` on that contain `needle`.
 std::vector<LogLine> matching_lines(const std::vector<std::string>& lines, std::size_t from, const std::string& needle);
 int ready_count(const PlatformSession& s, const std::string& deployment);
+
+// Checks shared by the Kafka scenarios (1 and 2); each adds its evidence and one check to r.
+// The deployment's restarts are still `before` (evidence "<deployment>_restarts").
+void check_no_restart(PlatformSession& s, const std::string& deployment, int before, ScenarioResult& r);
+// Retry lines logged by those pods' sidecars since the given log sizes (evidence "retry_log_samples").
+std::vector<LogLine> collect_retry_lines(const PlatformSession& s, const std::map<std::string, std::size_t>& log_start,
+                                         ScenarioResult& r, const std::string& check_name);
+nlohmann::json spacing_evidence(const ProbeSpacing& spacing, const std::string& policy_description);
+// Every generated lesson id appears exactly once in user-progress's state for `user` (within settle).
+void check_persisted_once(PlatformSession& s, const std::string& user_progress_url, const std::string& user,
+                          const std::vector<std::string>& generated, std::chrono::seconds settle, ScenarioResult& r,
+                          const std::string& check_name);
+// learnflow_outbox_depth summed over course-agent's pods reaches 0 (within settle).
+void check_outbox_drained(PlatformSession& s, std::chrono::seconds settle, ScenarioResult& r, const std::string& check_name);
 
 void kafka_unavailable(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
 void kafka_slow(PlatformSession& s, const ScenarioOptions& o, ScenarioResult& r);
