@@ -248,9 +248,23 @@ boost::asio::awaitable<http::Response> handle_internal_invoke(SidecarContext& ct
   request.headers.set("X-Forwarded-Host", std::string(request.headers.get_or("Host", "")));
   request.headers.set("Forwarded", "for=" + peer + ";by=" + ctx.options.app_channel_address);
   request.headers.remove(kSidecarErrorHeader);
+  // Like daprd, the callee sidecar records its own SERVER span for the hop and hands the app a
+  // traceparent naming it, so the app's own calls hang under this hop in the trace.
+  std::optional<TraceContext> parent;
+  if (auto tp = request.headers.get("traceparent")) parent = parse_traceparent(*tp, request.headers.get_or("tracestate", ""));
+  const TraceContext trace = ctx.tracer.start(parent);
+  const bool recorded = ctx.tracer.records(trace);
+  if (recorded) request.headers.set("traceparent", trace.traceparent());
+  const auto start = std::chrono::steady_clock::now();
+  const auto wall_start = std::chrono::system_clock::now();
+  const std::string verb = request.method;
   auto res = co_await ctx.app.call(std::move(request), kDefaultInvokeDeadline);
-  if (!res) co_return respond(sidecar_error(500, self, res.error().message));
-  co_return respond(std::move(*res));
+  http::Response answer = res ? std::move(*res) : sidecar_error(500, self, res.error().message);
+  if (recorded)
+    ctx.tracer.finish(Span{trace, parent ? parent->span_id : "", "CallLocal/" + self + "/" + method, "SERVER", wall_start,
+                           std::chrono::steady_clock::now() - start,
+                           {{"http.method", verb}, {"dapr.caller_app_id", caller}, {"http.status_code", std::to_string(answer.status)}}});
+  co_return respond(std::move(answer));
 }
 
 }  // namespace lf::sidecar

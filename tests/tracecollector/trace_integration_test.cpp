@@ -51,9 +51,13 @@ Json get_json(const std::string& url) {
   return Json::parse(r->body, nullptr, false);
 }
 
-const Json* span_of(const Json& spans, const std::string& service, const std::string& kind) {
+// The first span of that service and kind whose name starts with name_prefix.
+const Json* span_of(const Json& spans, const std::string& service, const std::string& kind,
+                    const std::string& name_prefix = "") {
   for (const auto& s : spans)
-    if (s.value("kind", "") == kind && s["localEndpoint"].value("serviceName", "") == service) return &s;
+    if (s.value("kind", "") == kind && s["localEndpoint"].value("serviceName", "") == service &&
+        s.value("name", "").rfind(name_prefix, 0) == 0)
+      return &s;
   return nullptr;
 }
 
@@ -140,13 +144,16 @@ TEST(TraceCollectorWithSidecars, OneTraceLinksFrontendCourseAgentKafkaAndUserPro
     EXPECT_TRUE(parent == caller_span || ids.count(parent) == 1) << "dangling parent in " << s.dump();
   }
   const Json* invoke = span_of(spans, "learnflow-frontend", "SERVER");
-  const Json* publish_api = span_of(spans, "course-agent", "SERVER");
+  const Json* call_local = span_of(spans, "course-agent", "SERVER", "calllocal/");
+  const Json* publish_api = span_of(spans, "course-agent", "SERVER", "post /v1.0/publish/");
   const Json* producer = span_of(spans, "course-agent", "PRODUCER");
   const Json* consumer = span_of(spans, "user-progress", "CONSUMER");
-  ASSERT_TRUE(invoke && publish_api && producer && consumer) << spans.dump(2);
+  ASSERT_TRUE(invoke && call_local && publish_api && producer && consumer) << spans.dump(2);
   EXPECT_EQ((*invoke)["parentId"], caller_span);
   EXPECT_EQ((*invoke)["name"], "post /v1.0/invoke/course-agent/method/generate-lesson");
-  EXPECT_EQ((*publish_api)["parentId"], (*invoke)["id"]);  // through the app's propagated header
+  EXPECT_EQ((*call_local)["name"], "calllocal/course-agent/generate-lesson");
+  EXPECT_EQ((*call_local)["parentId"], (*invoke)["id"]);     // the callee sidecar's hop
+  EXPECT_EQ((*publish_api)["parentId"], (*call_local)["id"]);  // through the app's propagated header
   EXPECT_EQ((*producer)["parentId"], (*publish_api)["id"]);
   EXPECT_EQ((*producer)["tags"]["messaging.destination"], topic);
   EXPECT_EQ((*consumer)["parentId"], (*producer)["id"]);  // through the CloudEvent's traceparent
