@@ -5,6 +5,7 @@
 #include "verify/scenario_support.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -75,10 +76,6 @@ double read_counter(PlatformSession& s, const CounterProbe& c) {
   return sum;
 }
 
-std::string prometheus_query_url(PlatformSession& s, const std::string& query) {
-  return s.infrastructure_field("prometheus", "url") + "/api/v1/query?query=" + http::url::percent_encode(query);
-}
-
 int scrape_interval_seconds(const PlatformSession& s) {
   std::ifstream in(s.state_dir() + "/prometheus/prometheus.yml");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -87,17 +84,40 @@ int scrape_interval_seconds(const PlatformSession& s) {
   return 5;
 }
 
-// The up series that are not 1 ("job/instance"), and how many targets there are.
+// The targets the platform gave Prometheus: static ones in prometheus.yml plus every file_sd entry.
+int expected_target_count(const PlatformSession& s) {
+  const std::string dir = s.state_dir() + "/prometheus";
+  std::ifstream config(dir + "/prometheus.yml");
+  std::string text((std::istreambuf_iterator<char>(config)), std::istreambuf_iterator<char>());
+  const std::regex static_target(R"(^\s+- [0-9.]+:[0-9]+\s*$)", std::regex::multiline);
+  int count = static_cast<int>(std::distance(std::sregex_iterator(text.begin(), text.end(), static_target), std::sregex_iterator()));
+  std::error_code ec;
+  for (const auto& file : std::filesystem::directory_iterator(dir + "/targets", ec)) {
+    std::ifstream in(file.path());
+    auto groups = json::parse(in, nullptr, false);
+    if (!groups.is_array()) continue;
+    for (const auto& group : groups)
+      if (group.is_object() && group["targets"].is_array()) count += static_cast<int>(group["targets"].size());
+  }
+  return count;
+}
+
+// Prometheus's active targets whose last scrape was not healthy ("job/instance (health)"), and how
+// many active targets there are: every target file_sd lists, scraped yet or not ("unknown").
 std::pair<int, std::vector<std::string>> targets_down(PlatformSession& s) {
-  auto answer = json::parse(s.get(prometheus_query_url(s, "up"), 5s).body, nullptr, false);
+  auto answer = json::parse(s.get(s.infrastructure_field("prometheus", "url") + "/api/v1/targets?state=active", 5s).body,
+                            nullptr, false);
   std::vector<std::string> down;
   int targets = 0;
-  if (!answer.is_object() || !answer["data"].is_object() || !answer["data"]["result"].is_array()) return {0, {"no answer"}};
-  for (const auto& sample : answer["data"]["result"]) {
+  if (!answer.is_object() || !answer["data"].is_object() || !answer["data"]["activeTargets"].is_array())
+    return {0, {"no answer"}};
+  for (const auto& target : answer["data"]["activeTargets"]) {
     ++targets;
-    const auto& metric = sample["metric"];
-    const bool up = sample["value"].is_array() && sample["value"].size() == 2 && sample["value"][1] == "1";
-    if (!up) down.push_back(metric.value("job", "?") + "/" + metric.value("instance", "?"));
+    const auto& labels = target["labels"];
+    const std::string health = target.value("health", "");
+    if (health != "up")
+      down.push_back((labels.is_object() ? labels.value("job", "?") + "/" + labels.value("instance", "?") : "?") + " (" +
+                     health + ")");
   }
   return {targets, down};
 }
@@ -166,17 +186,20 @@ void observability(PlatformSession& s, const ScenarioOptions& o, ScenarioResult&
   const std::string window = std::to_string(std::max(4 * interval, 20)) + "s";  // at least four scrapes
 
   // Right after `up` (or a restart) a target has no `up` sample until its first scrape: wait for it.
-  int targets = 0;
+  // Prometheus picks up file_sd changes within its refresh interval: wait until it knows them all.
+  int targets = 0, expected = 0;
   std::vector<std::string> down;
   eventually([&] {
+    expected = expected_target_count(s);
     std::tie(targets, down) = targets_down(s);
-    return targets > 0 && down.empty();
+    return targets > 0 && targets == expected && down.empty();
   }, std::chrono::seconds(std::max(3 * interval, 30)));
-  r.evidence["targets"] = {{"count", targets}, {"down", down}};
+  r.evidence["targets"] = {{"count", targets}, {"expected", expected}, {"down", down}};
   std::string down_list;
   for (const auto& d : down) down_list += " " + d;
-  r.check("every Prometheus target has up == 1", targets > 0 && down.empty(),
-          std::to_string(targets) + " targets, " + std::to_string(down.size()) + " not up" + down_list);
+  r.check("every Prometheus target is up (/api/v1/targets)", targets > 0 && targets == expected && down.empty(),
+          std::to_string(targets) + " of " + std::to_string(expected) + " targets active, " + std::to_string(down.size()) +
+              " not up" + down_list);
 
   // Raw counters before and after (not increase(), which extrapolates): no other traffic runs now.
   const std::vector<CounterProbe> probes = {
