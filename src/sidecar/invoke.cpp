@@ -187,6 +187,40 @@ boost::asio::awaitable<resiliency::OpResult> run_attempts(std::shared_ptr<Invoca
   co_return co_await resiliency::run_async(inv->ctx.runner, policy, op);
 }
 
+// The callee sidecar's SERVER span for one invocation hop, as daprd records one. Nothing is done
+// (no header parse, no ids, no clock reads) unless spans are exported: the hot path stays as it was.
+struct CalleeHopSpan {
+  std::optional<TraceContext> parent;
+  TraceContext trace;
+  SteadyTime start{};
+  WallTime wall_start{};
+  std::string verb;
+  bool recorded = false;
+};
+
+// Starts the span and hands the app a traceparent naming it, so the app's own calls hang under it.
+CalleeHopSpan begin_callee_hop_span(SidecarContext& ctx, http::Request& request) {
+  CalleeHopSpan hop;
+  if (!ctx.tracer.exporting()) return hop;
+  if (auto tp = request.headers.get("traceparent")) hop.parent = parse_traceparent(*tp, request.headers.get_or("tracestate", ""));
+  hop.trace = ctx.tracer.start(hop.parent);
+  hop.recorded = ctx.tracer.records(hop.trace);
+  if (!hop.recorded) return hop;
+  request.headers.set("traceparent", hop.trace.traceparent());
+  hop.start = std::chrono::steady_clock::now();
+  hop.wall_start = std::chrono::system_clock::now();
+  hop.verb = request.method;
+  return hop;
+}
+
+void finish_callee_hop_span(SidecarContext& ctx, const CalleeHopSpan& hop, const std::string& caller,
+                            const std::string& method, int status) {
+  if (!hop.recorded) return;
+  ctx.tracer.finish(Span{hop.trace, hop.parent ? hop.parent->span_id : "", "CallLocal/" + ctx.options.app_id + "/" + method,
+                         "SERVER", hop.wall_start, std::chrono::steady_clock::now() - hop.start,
+                         {{"http.method", hop.verb}, {"dapr.caller_app_id", caller}, {"http.status_code", std::to_string(status)}}});
+}
+
 }  // namespace
 
 boost::asio::awaitable<http::Response> invoke_app(SidecarContext& ctx, std::string app_id, std::string method,
@@ -248,22 +282,10 @@ boost::asio::awaitable<http::Response> handle_internal_invoke(SidecarContext& ct
   request.headers.set("X-Forwarded-Host", std::string(request.headers.get_or("Host", "")));
   request.headers.set("Forwarded", "for=" + peer + ";by=" + ctx.options.app_channel_address);
   request.headers.remove(kSidecarErrorHeader);
-  // Like daprd, the callee sidecar records its own SERVER span for the hop and hands the app a
-  // traceparent naming it, so the app's own calls hang under this hop in the trace.
-  std::optional<TraceContext> parent;
-  if (auto tp = request.headers.get("traceparent")) parent = parse_traceparent(*tp, request.headers.get_or("tracestate", ""));
-  const TraceContext trace = ctx.tracer.start(parent);
-  const bool recorded = ctx.tracer.records(trace);
-  if (recorded) request.headers.set("traceparent", trace.traceparent());
-  const auto start = std::chrono::steady_clock::now();
-  const auto wall_start = std::chrono::system_clock::now();
-  const std::string verb = request.method;
+  const CalleeHopSpan hop = begin_callee_hop_span(ctx, request);
   auto res = co_await ctx.app.call(std::move(request), kDefaultInvokeDeadline);
   http::Response answer = res ? std::move(*res) : sidecar_error(500, self, res.error().message);
-  if (recorded)
-    ctx.tracer.finish(Span{trace, parent ? parent->span_id : "", "CallLocal/" + self + "/" + method, "SERVER", wall_start,
-                           std::chrono::steady_clock::now() - start,
-                           {{"http.method", verb}, {"dapr.caller_app_id", caller}, {"http.status_code", std::to_string(answer.status)}}});
+  finish_callee_hop_span(ctx, hop, caller, method, answer.status);
   co_return respond(std::move(answer));
 }
 
