@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <set>
 #include <sstream>
@@ -206,22 +207,77 @@ std::string HttpTally::summary() const {
   return out.str();
 }
 
+namespace {
+
+// `name{a="x",b="y\"z"} value [timestamp]` → labels and value; nullopt for anything else.
+struct Sample {
+  std::map<std::string, std::string> labels;
+  double value = 0;
+};
+
+std::optional<Sample> parse_sample(std::string_view line, std::string_view metric) {
+  if (line.rfind(metric, 0) != 0 || line.size() == metric.size()) return std::nullopt;
+  std::size_t at = metric.size();
+  Sample sample;
+  if (line[at] == '{') {
+    ++at;
+    while (at < line.size() && line[at] != '}') {
+      const auto eq = line.find('=', at);
+      if (eq == std::string_view::npos || eq + 1 >= line.size() || line[eq + 1] != '"') return std::nullopt;
+      std::string name(line.substr(at, eq - at));
+      std::string value;
+      std::size_t i = eq + 2;
+      for (; i < line.size() && line[i] != '"'; ++i) {
+        if (line[i] == '\\' && i + 1 < line.size()) ++i;
+        value += line[i];
+      }
+      if (i >= line.size()) return std::nullopt;  // unterminated value
+      sample.labels[std::move(name)] = std::move(value);
+      at = i + 1;
+      if (at < line.size() && line[at] == ',') ++at;
+    }
+    if (at >= line.size()) return std::nullopt;
+    ++at;  // '}'
+  }
+  if (at >= line.size() || line[at] != ' ') return std::nullopt;
+  std::string rest(line.substr(at + 1));
+  char* end = nullptr;
+  sample.value = std::strtod(rest.c_str(), &end);
+  if (end == rest.c_str()) return std::nullopt;
+  return sample;
+}
+
+}  // namespace
+
+double sum_series(std::string_view exposition, std::string_view metric, const std::map<std::string, std::string>& labels) {
+  double sum = 0;
+  std::size_t start = 0;
+  while (start < exposition.size()) {
+    std::size_t end = exposition.find('\n', start);
+    if (end == std::string_view::npos) end = exposition.size();
+    auto sample = parse_sample(exposition.substr(start, end - start), metric);
+    start = end + 1;
+    if (!sample) continue;
+    const bool matches = std::all_of(labels.begin(), labels.end(), [&](const auto& wanted) {
+      auto it = sample->labels.find(wanted.first);
+      if (it == sample->labels.end()) return false;
+      const std::string& value = wanted.second;
+      if (!value.empty() && value.back() == '*') return it->second.rfind(value.substr(0, value.size() - 1), 0) == 0;
+      return it->second == value;
+    });
+    if (matches) sum += sample->value;
+  }
+  return sum;
+}
+
 std::optional<double> scrape_value(std::string_view exposition, std::string_view metric_name) {
   std::size_t start = 0;
   while (start < exposition.size()) {
     std::size_t end = exposition.find('\n', start);
     if (end == std::string_view::npos) end = exposition.size();
-    std::string_view line = exposition.substr(start, end - start);
+    auto sample = parse_sample(exposition.substr(start, end - start), metric_name);
     start = end + 1;
-    if (line.rfind(metric_name, 0) != 0 || line.size() == metric_name.size()) continue;
-    const char next = line[metric_name.size()];
-    if (next != ' ' && next != '{') continue;
-    auto value_at = line.rfind(' ');
-    if (value_at == std::string_view::npos) continue;
-    std::string value(line.substr(value_at + 1));
-    char* parsed_end = nullptr;
-    double v = std::strtod(value.c_str(), &parsed_end);
-    if (parsed_end != value.c_str()) return v;
+    if (sample) return sample->value;
   }
   return std::nullopt;
 }

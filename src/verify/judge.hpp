@@ -72,6 +72,11 @@ struct HttpTally {
   std::string summary() const;                  // "120 requests, 120 2xx, p50 12ms, p99 40ms, max 80ms"
 };
 
+// Sum of every sample of `metric` whose labels include all of `labels` (0 when none matches: a
+// counter appears only at its first increment); a wanted value ending in '*' matches by prefix.
+// Lines that are not samples are skipped (untrusted text).
+double sum_series(std::string_view exposition, std::string_view metric, const std::map<std::string, std::string>& labels);
+
 // Value of an unlabelled (or first matching) series in Prometheus text exposition.
 std::optional<double> scrape_value(std::string_view exposition, std::string_view metric_name);
 

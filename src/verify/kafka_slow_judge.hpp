@@ -1,6 +1,6 @@
 #pragma once
-// Judging logic of scenario 2 (Kafka slow), free of sockets and processes: labelled counters in a
-// sidecar's exposition, the event status of lesson answers, and the bound on a user's wait.
+// Judging logic of scenario 2 (Kafka slow), free of sockets and processes (labelled counters: sum_series
+// in judge.hpp): the event status of lesson answers, and the bound on a user's wait.
 #include <map>
 #include <string>
 #include <string_view>
@@ -9,10 +9,6 @@
 #include "verify/judge.hpp"
 
 namespace lf::verify {
-
-// Sum of every sample of `metric` whose labels include all of `labels` (0 when none matches: a
-// counter appears only at its first increment). Lines that are not samples are skipped (untrusted text).
-double sum_series(std::string_view exposition, std::string_view metric, const std::map<std::string, std::string>& labels);
 
 // How many lesson answers report their `lesson-generated` event as "published", "queued" (course-agent's
 // outbox), anything else by name, or "none" (an answer without event status, e.g. an error body).

@@ -27,38 +27,6 @@ constexpr int kLessons = 6;         // POST /api/lessons through the frontend Se
 constexpr int kProgressReads = 6;   // GET /api/progress through the frontend Service
 const std::vector<std::string> kApps = {"learnflow-frontend", "course-agent", "user-progress"};
 
-// Sum of the samples of `name` whose labels include every pair of `labels`; a label value ending in
-// '*' matches by prefix. Exposition lines look like `name{a="x",b="y"} 3`.
-double labelled_sum(const std::string& exposition, const std::string& name, const std::map<std::string, std::string>& labels) {
-  double sum = 0;
-  std::size_t start = 0;
-  while (start < exposition.size()) {
-    std::size_t end = exposition.find('\n', start);
-    if (end == std::string::npos) end = exposition.size();
-    const std::string line = exposition.substr(start, end - start);
-    start = end + 1;
-    if (line.rfind(name + "{", 0) != 0) continue;
-    const auto close = line.rfind('}');
-    if (close == std::string::npos) continue;
-    const std::string label_text = line.substr(name.size() + 1, close - name.size() - 1);
-    bool matches = true;
-    for (const auto& [key, wanted] : labels) {
-      const auto at = label_text.find(key + "=\"");
-      if (at == std::string::npos || (at > 0 && label_text[at - 1] != ',')) {
-        matches = false;
-        break;
-      }
-      const auto value_start = at + key.size() + 2;
-      const std::string value = label_text.substr(value_start, label_text.find('"', value_start) - value_start);
-      const bool prefix = !wanted.empty() && wanted.back() == '*';
-      matches = prefix ? value.rfind(wanted.substr(0, wanted.size() - 1), 0) == 0 : value == wanted;
-      if (!matches) break;
-    }
-    if (matches) sum += std::strtod(line.c_str() + close + 1, nullptr);
-  }
-  return sum;
-}
-
 // One counter of the traffic, read from the sidecars of one deployment (their /metrics).
 struct CounterProbe {
   std::string name;         // what the check calls it
@@ -71,7 +39,7 @@ struct CounterProbe {
 double read_counter(PlatformSession& s, const CounterProbe& c) {
   double sum = 0;
   for (const auto& pod : s.pods_of(c.deployment))
-    sum += labelled_sum(s.get("http://127.0.0.1:" + std::to_string(pod.value("metrics_port", 0)) + "/metrics", 5s).body,
+    sum += sum_series(s.get("http://127.0.0.1:" + std::to_string(pod.value("metrics_port", 0)) + "/metrics", 5s).body,
                         c.metric, c.labels);
   return sum;
 }

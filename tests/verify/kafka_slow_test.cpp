@@ -37,6 +37,16 @@ TEST(KafkaSlowSumSeries, AbsentCounterIsZero) {
   EXPECT_EQ(sum_series("", "dapr_resiliency_activations_total", {}), 0);
 }
 
+TEST(KafkaSlowSumSeries, WantedValueEndingInStarMatchesByPrefix) {
+  const std::string paths =
+      "dapr_http_server_request_count{path=\"/v1.0/invoke/user-progress/method/status\"} 4\n"
+      "dapr_http_server_request_count{path=\"/v1.0/invoke/user-progress/method/update-progress\"} 2\n"
+      "dapr_http_server_request_count{path=\"/v1.0/invoke/course-agent/method/generate-lesson\"} 7\n";
+  EXPECT_EQ(sum_series(paths, "dapr_http_server_request_count", {{"path", "/v1.0/invoke/user-progress/*"}}), 6);
+  EXPECT_EQ(sum_series(paths, "dapr_http_server_request_count", {{"path", "/v1.0/invoke/user-progress/"}}), 0)
+      << "without the star the value must be equal";
+}
+
 TEST(KafkaSlowSumSeries, UnlabelledEscapedAndGarbageLines) {
   EXPECT_EQ(sum_series("up 1\nup{job=\"a\\\"b\",x=\"1\"} 2 1700000000000\n", "up", {{"job", "a\"b"}}), 2);
   EXPECT_EQ(sum_series("up 1\n", "up", {}), 1);
