@@ -6,14 +6,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, readdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as model from "../../src/dashboards/web/grafana_model.js";
+import { launchChromium } from "../support/chromium.mjs";
 
 const sourceDir = fileURLToPath(new URL("../..", import.meta.url));
-// playwright-core comes from tests/ui: one copy of the browser driver for both browser tests.
-const { chromium } = createRequire(path.join(sourceDir, "tests/ui/package.json"))("playwright-core");
 
 const status = JSON.parse(readFileSync(process.env.LEARNFLOW_STATUS_JSON, "utf8"));
 const dashboardsDir = process.env.LEARNFLOW_DASHBOARDS_DIR ?? path.join(sourceDir, "deploy/monitoring/dashboards");
@@ -118,12 +116,7 @@ test("every dashboard query gets a non-error answer from the platform's Promethe
 });
 
 test("the viewer lists both dashboards and draws the frontend's request rate", async () => {
-  browser = await chromium.launch({
-    timeout: 30_000,
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
   const pageErrors = [];

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../support/chromium.mjs";
 
 const frontend = process.env.LEARNFLOW_UI_FRONTEND_URL;
 const artifacts = process.env.LEARNFLOW_UI_ARTIFACTS || path.resolve("../../test-artifacts/ui");
@@ -36,12 +36,7 @@ async function waitForLessonsReceived(count, user = userId) {
 before(async () => {
   assert.ok(frontend, "LEARNFLOW_UI_FRONTEND_URL is not set (run tests/ui/run.sh)");
   mkdirSync(artifacts, { recursive: true });
-  browser = await chromium.launch({
-    timeout: 30_000,
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   page.setDefaultTimeout(STEP_TIMEOUT_MS);
 });
