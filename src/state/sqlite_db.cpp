@@ -2,11 +2,32 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cctype>
+#include <thread>
 
 #include "core/strings.hpp"
 
 namespace lf::sqlite {
+namespace {
+
+// Switching a database into WAL needs an exclusive lock, and SQLite answers SQLITE_BUSY at once
+// instead of calling the busy handler when another connection holds the file (two sidecars
+// starting together on a fresh registry did that). Retrying until the busy timeout keeps the
+// promise that busy_timeout makes for every other statement.
+int enable_wal(sqlite3* db, Duration busy_timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + busy_timeout;
+  auto pause = std::chrono::milliseconds(1);
+  for (;;) {
+    const int rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", nullptr, nullptr, nullptr);
+    if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED) return rc;
+    if (std::chrono::steady_clock::now() + pause > deadline) return rc;
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
+}
+
+}  // namespace
 
 Result<Database> Database::open(const std::string& connection_string, const OpenOptions& options) {
   if (connection_string.empty()) return fail("the SQLite connection string is empty");
@@ -21,7 +42,8 @@ Result<Database> Database::open(const std::string& connection_string, const Open
   const bool in_memory = connection_string == ":memory:" || connection_string.find("mode=memory") != std::string::npos ||
                          starts_with(connection_string, "file::memory:");
   if (options.wal && !in_memory) {
-    if (auto wal = db.query("PRAGMA journal_mode=WAL"); !wal) return unexpected(wal.error());
+    if (enable_wal(raw, options.busy_timeout) != SQLITE_OK)
+      return fail("could not switch SQLite database '" + connection_string + "' to WAL: " + db.last_error());
   }
   return db;
 }
