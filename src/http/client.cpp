@@ -15,14 +15,13 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/asio/write.hpp>
 
 #include "core/strings.hpp"
 #include "http/detail/beast_glue.hpp"
 #include "http/detail/deadline.hpp"
 #include "http/detail/net.hpp"
+#include "http/detail/read_message.hpp"
 #include "http/detail/write.hpp"
 #include "http/url.hpp"
 
@@ -31,7 +30,6 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 constexpr auto use_awaitable = asio::use_awaitable;
 
@@ -65,24 +63,31 @@ ClientError connect_error(const beast::error_code& ec, const Endpoint& endpoint)
                               ": connect: " + to_lower(ec.message()));
 }
 
-// Maps a failure while writing the request or reading the response.
+// Maps a socket failure while writing the request or reading the response.
 ClientError exchange_error(const beast::error_code& ec, const PooledConnection& connection, bool writing,
                            bool response_started) {
   if (connection.deadline.expired()) return deadline_exceeded();
-  if (ec == bhttp::error::body_limit) return make_error(ClientError::body_too_large, "http: response body too large");
-  if (ec == bhttp::error::end_of_stream || ec == asio::error::eof) {
-    return make_error(ClientError::connection_reset, "EOF");
-  }
-  if (ec == bhttp::error::partial_message) return make_error(ClientError::connection_reset, "unexpected EOF");
-  if (ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category()) {
-    return make_error(ClientError::protocol, "malformed HTTP response: " + ec.message());
-  }
   const char* op = writing ? "write" : "read";
   auto kind = response_started || ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
                       ec == asio::error::connection_aborted
                   ? ClientError::connection_reset
                   : ClientError::protocol;
   return make_error(kind, std::string(op) + " tcp " + connection.addresses + ": " + op + ": " + to_lower(ec.message()));
+}
+
+// Maps a response the parser rejected, in the words Go's net/http uses.
+ClientError response_error(const ParseError& error, const PooledConnection& connection, bool response_started) {
+  if (connection.deadline.expired()) return deadline_exceeded();
+  switch (error.kind) {
+    case ParseError::Kind::body_too_large:
+      return make_error(ClientError::body_too_large, "http: response body too large");
+    case ParseError::Kind::incomplete:
+      return make_error(ClientError::connection_reset, response_started ? "unexpected EOF" : "EOF");
+    case ParseError::Kind::malformed:
+    case ParseError::Kind::headers_too_large:
+      break;
+  }
+  return make_error(ClientError::protocol, "malformed HTTP response: " + error.message);
 }
 
 std::string pool_key(const Endpoint& endpoint) { return endpoint.host + "|" + std::to_string(endpoint.port); }
@@ -175,6 +180,20 @@ asio::awaitable<beast::error_code> Client::State::connect(PooledConnection& conn
   }
   auto& socket = connection.socket;
   socket.set_option(tcp::no_delay(true), ec);
+  // Connecting left the socket registered with epoll for EPOLLOUT, edge-triggered, for good: every
+  // ACK that frees send space would then wake the reactor once more per request. Registering the
+  // descriptor afresh leaves only the read events (writes wait for EPOLLOUT only when a send
+  // buffer is full, and register it again then).
+  const auto protocol = socket.remote_endpoint(ec).protocol();
+  if (!ec) {
+    auto fd = socket.release(ec);
+    if (!ec) socket.assign(protocol, fd, ec);
+  }
+  if (ec) {
+    error = connect_error(ec, endpoint);
+    detail::close_socket(socket);
+    co_return ec;
+  }
   beast::error_code ignored;
   connection.addresses =
       detail::format_endpoint(socket.local_endpoint(ignored)) + "->" + detail::format_endpoint(socket.remote_endpoint(ignored));
@@ -198,28 +217,30 @@ asio::awaitable<Attempt> Client::State::exchange(std::shared_ptr<PooledConnectio
       detail::close_socket(socket);
       co_return attempt;
     }
-    detail::ResponseParser parser;
-    parser.body_limit(options.response_body_limit);
-    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.response_header_limit, UINT32_MAX)));
+    const Limits limits{options.response_body_limit, options.response_header_limit};
+    MessageParser parser(MessageKind::response, limits);
     // A HEAD answer carries Content-Length but no body.
-    if (head) parser.skip(true);
-    // Header first: Beast 1.74 loses a header-time error (Content-Length over body_limit) when
-    // the parser runs eagerly over header and body in one buffer, as async_read does.
-    co_await bhttp::async_read_header(socket, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
-    if (!ec) detail::parse_buffered_body(parser, connection->buffer, ec);
-    if (!ec && !parser.is_done()) {
-      co_await bhttp::async_read(socket, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
+    if (head) parser.expect_no_body();
+    co_await detail::read_message(socket, connection->buffer, parser, false, ec);
+    // Interim answers (100 Continue and the like) precede the real one; 101 would end HTTP.
+    while (!ec && parser.done() && parser.status() < 200 && parser.status() != 101) {
+      parser = MessageParser(MessageKind::response, limits);
+      if (head) parser.expect_no_body();
+      co_await detail::read_message(socket, connection->buffer, parser, false, ec);
     }
-    // The connection goes back to the pool: its wait must not keep the io_context running.
-    connection->deadline.disarm();
-    if (ec) {
+    if (options.io_runs_until_stopped)
+      connection->deadline.expires_never();
+    else
+      connection->deadline.disarm();  // its wait must not keep the io_context running
+    if (ec || parser.error()) {
       attempt.response_started = parser.got_some() || connection->buffer.size() > 0;
-      attempt.error = exchange_error(ec, *connection, false, attempt.response_started);
+      attempt.error = ec ? exchange_error(ec, *connection, false, attempt.response_started)
+                         : response_error(*parser.error(), *connection, attempt.response_started);
       detail::close_socket(socket);
       co_return attempt;
     }
     attempt.keep_alive = parser.keep_alive();
-    attempt.response = detail::to_response(parser.release());
+    attempt.response = parser.take_response();
   } catch (const std::exception& e) {
     attempt.response.reset();
     attempt.response_started = true;  // unknown state: never retry
@@ -235,10 +256,16 @@ Client::Client(asio::io_context& io, ClientOptions options)
 Client::~Client() { close_idle(); }
 
 asio::awaitable<Expected<Response, ClientError>> Client::send(Endpoint endpoint, Request request, Duration deadline) {
+  // The request lives in this frame for as long as send_borrowed reads it.
+  co_return co_await send_borrowed(std::move(endpoint), request, deadline);
+}
+
+asio::awaitable<Expected<Response, ClientError>> Client::send_borrowed(Endpoint endpoint, const Request& request,
+                                                                     Duration deadline) {
   auto state = state_;  // the client may be destroyed while this request runs
   const SteadyTime deadline_at = std::chrono::steady_clock::now() + deadline;
   const bool head = request.method == "HEAD";
-  const auto wire = detail::wire_request(std::move(request), detail::format_host_port(endpoint.host, endpoint.port));
+  const auto wire = detail::wire_request_borrowing(request, detail::format_host_port(endpoint.host, endpoint.port));
   const std::string key = pool_key(endpoint);
 
   for (int attempt_number = 0;; ++attempt_number) {

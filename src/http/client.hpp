@@ -47,6 +47,11 @@ struct ClientOptions {
   // serializes handlers that one thread already serializes, and whose type-erased executor copies
   // each allocate (about a hundred per proxied request).
   bool single_threaded_io = false;
+  // Set when the io_context runs until it is stopped (a server process). A connection going back
+  // to the pool then leaves its deadline timer's wait pending (it fires once, finds no deadline
+  // and ends) instead of cancelling it, which costs a post per request. Unset, run() returns as
+  // soon as requests are done, as fetch() needs, however many connections sit in the pool.
+  bool io_runs_until_stopped = false;
 };
 
 struct ClientStats {
@@ -69,6 +74,11 @@ class Client {
   // idle connection before any response byte arrived is retried once on a fresh connection.
   // Parameters are taken by value: the coroutine may start after the caller's temporaries are gone.
   boost::asio::awaitable<Expected<Response, ClientError>> send(Endpoint endpoint, Request request, Duration deadline);
+  // The same, reading `request` where it is instead of taking a copy: it must stay alive and
+  // unchanged until the returned awaitable completes (an invocation resending one request on
+  // retries; a caller that owns the request in its own coroutine frame).
+  boost::asio::awaitable<Expected<Response, ClientError>> send_borrowed(Endpoint endpoint, const Request& request,
+                                                                      Duration deadline);
 
   // Drops every pooled idle connection.
   void close_idle();

@@ -1,8 +1,6 @@
 #include "http/parser.hpp"
 
-#include <boost/asio/buffer.hpp>
-
-#include "http/detail/beast_glue.hpp"
+#include "http/message_parser.hpp"
 
 namespace lf::http {
 
@@ -31,30 +29,12 @@ Response to_error_response(const ParseError& error) {
 }
 
 Expected<Request, ParseError> parse_request(std::string_view bytes, const Limits& limits) {
-  detail::RequestParser parser;
-  detail::configure_request_parser(parser, limits);
-  detail::beast::error_code ec;
-  for (;;) {
-    std::size_t used = parser.put(boost::asio::buffer(bytes.data(), bytes.size()), ec);
-    bytes.remove_prefix(used);
-    if (parser.is_done()) break;
-    // Header parsed without error: the body may now be consumed in one go (see configure_request_parser).
-    if (!ec && parser.is_header_done()) parser.eager(true);
-    if (ec == detail::bhttp::error::need_more || (!ec && used == 0)) {
-      ec = {};
-      if (used > 0 && !bytes.empty()) continue;
-      if (!parser.got_some()) return unexpected(ParseError{ParseError::Kind::incomplete, "empty request"});
-      // Input exhausted: a request cannot end at end-of-stream, so this is an incomplete message.
-      parser.put_eof(ec);
-      if (!ec && parser.is_done()) break;
-      if (!ec) ec = detail::bhttp::error::partial_message;
-    }
-    if (ec) {
-      auto error = detail::classify_parse_error(ec);
-      return unexpected(error.value_or(ParseError{ParseError::Kind::incomplete, "incomplete request"}));
-    }
-  }
-  return detail::to_request(parser.release());
+  MessageParser parser(MessageKind::request, limits);
+  parser.feed(bytes);
+  // Input exhausted: a request cannot end at end-of-stream, so an unfinished one is incomplete.
+  if (!parser.done()) parser.feed_eof();
+  if (auto error = parser.error()) return unexpected(std::move(*error));
+  return parser.take_request();
 }
 
 }  // namespace lf::http

@@ -13,12 +13,12 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/read.hpp>
 
 #include "core/strings.hpp"
 #include "http/detail/beast_glue.hpp"
 #include "http/detail/deadline.hpp"
 #include "http/detail/net.hpp"
+#include "http/detail/read_message.hpp"
 #include "http/detail/write.hpp"
 
 namespace lf::http {
@@ -26,7 +26,6 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Strand = asio::strand<asio::io_context::executor_type>;
 constexpr auto use_awaitable = asio::use_awaitable;
@@ -107,9 +106,6 @@ class InFlight {
   std::atomic<std::size_t>& counter_;
 };
 
-bool expects_continue(const detail::RequestParser& parser) {
-  return iequals(detail::to_std(parser.get()[bhttp::field::expect]), "100-continue");
-}
 
 }  // namespace
 
@@ -178,41 +174,41 @@ asio::awaitable<void> Server::State::serve([[maybe_unused]] std::shared_ptr<Stat
   const Limits limits = options.limits();
   try {
     for (bool first = true; !stopping; first = false) {
-      detail::RequestParser parser;
-      detail::configure_request_parser(parser, limits);
+      MessageParser parser(MessageKind::request, limits);
       beast::error_code ec;
       connection->awaiting_request = true;
       deadline.expires_after(first ? options.read_timeout : options.idle_timeout + options.read_timeout);
-      co_await bhttp::async_read_header(socket, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
+      co_await detail::read_message(socket, connection->buffer, parser, true, ec);
       connection->awaiting_request = false;
-      if (ec) {
-        if (auto error = detail::classify_parse_error(ec)) co_await reject(*connection, *error);
+      // A socket error (the deadline closing it, a reset) or a clean close between requests ends
+      // the connection silently; a bad or cut-off request gets its 4xx.
+      if (ec || (!parser.head_done() && !parser.got_some())) break;
+      if (parser.error()) {
+        co_await reject(*connection, *parser.error());
         break;
       }
 
       InFlight in_flight_guard(in_flight);
-      if (!parser.is_done()) {
-        if (expects_continue(parser)) {
+      if (!parser.done()) {
+        if (parser.expects_continue()) {
           static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
           co_await asio::async_write(socket, asio::buffer(continue_line), asio::redirect_error(use_awaitable, ec));
           if (ec) break;
         }
-        detail::parse_buffered_body(parser, connection->buffer, ec);
-        if (!ec && !parser.is_done()) {
-          deadline.expires_after(options.read_timeout);
-          co_await bhttp::async_read(socket, connection->buffer, parser, asio::redirect_error(use_awaitable, ec));
-        }
-        if (ec) {
-          if (auto error = detail::classify_parse_error(ec)) co_await reject(*connection, *error);
+        deadline.expires_after(options.read_timeout);
+        co_await detail::read_message(socket, connection->buffer, parser, false, ec);
+        if (ec) break;
+        if (parser.error()) {
+          co_await reject(*connection, *parser.error());
           break;
         }
       }
       deadline.expires_never();
 
-      bool keep_alive = parser.get().keep_alive();
-      const unsigned version = parser.get().version();
-      const bool head = parser.get().method() == bhttp::verb::head;
-      Request request = detail::to_request(parser.release());
+      bool keep_alive = parser.keep_alive();
+      const unsigned version = parser.version();
+      const bool head = parser.is_head_request();
+      Request request = parser.take_request();
       request.remote_address = connection->remote_address;
       Response response = co_await call_handler(std::move(request));
 

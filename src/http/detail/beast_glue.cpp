@@ -3,7 +3,6 @@
 #include <charconv>
 #include <stdexcept>
 
-#include <boost/beast/http/error.hpp>
 #include <boost/beast/http/status.hpp>
 
 #include "core/strings.hpp"
@@ -11,16 +10,11 @@
 namespace lf::http::detail {
 namespace {
 
+namespace bhttp = boost::beast::http;
+
 // Framing is decided by us, never copied from a handler or a forwarded request.
 bool is_framing_header(std::string_view name) {
   return iequals(name, "content-length") || iequals(name, "transfer-encoding") || iequals(name, "connection");
-}
-
-Headers to_headers(const bhttp::fields& fields) {
-  Headers headers;
-  headers.reserve(static_cast<std::size_t>(std::distance(fields.begin(), fields.end())));
-  for (const auto& field : fields) headers.add(std::string(field.name_string()), std::string(field.value()));
-  return headers;
 }
 
 // Beast trimmed spaces and tabs around field values; so do we.
@@ -64,48 +58,6 @@ bool status_has_no_body(int status) { return (status >= 100 && status < 200) || 
 
 }  // namespace
 
-void configure_request_parser(RequestParser& parser, const Limits& limits) {
-  parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(limits.header_limit, UINT32_MAX)));
-  parser.body_limit(limits.body_limit);
-  // Not eager: Beast 1.74 drops a header-time error (Content-Length over body_limit) when an eager
-  // parser continues into body bytes in the same buffer. Callers parse the header first, then the body.
-  parser.eager(false);
-}
-
-std::optional<ParseError> classify_parse_error(const beast::error_code& ec) {
-  if (ec.category() != bhttp::make_error_code(bhttp::error::bad_method).category()) return std::nullopt;
-  switch (static_cast<bhttp::error>(ec.value())) {
-    case bhttp::error::end_of_stream:
-      return std::nullopt;
-    case bhttp::error::partial_message:
-    case bhttp::error::need_more:
-      return ParseError{ParseError::Kind::incomplete, "incomplete request"};
-    case bhttp::error::header_limit:
-      return ParseError{ParseError::Kind::headers_too_large, "request headers exceed the limit"};
-    case bhttp::error::body_limit:
-      return ParseError{ParseError::Kind::body_too_large, "request body exceeds the limit"};
-    default:
-      return ParseError{ParseError::Kind::malformed, "malformed request: " + ec.message()};
-  }
-}
-
-Request to_request(BeastRequest&& request) {
-  Request out;
-  out.method = std::string(request.method_string());
-  out.set_target(std::string(request.target()));
-  out.headers = to_headers(request);
-  out.body = std::move(request.body());
-  return out;
-}
-
-Response to_response(BeastResponse&& response) {
-  Response out;
-  out.status = static_cast<int>(response.result_int());
-  out.headers = to_headers(response);
-  out.body = std::move(response.body());
-  return out;
-}
-
 WireMessage wire_response(Response&& response, bool head_request, bool keep_alive, unsigned version) {
   const int status = response.status;
   if (status < 100 || status > 999) throw std::invalid_argument("invalid status-code");
@@ -134,21 +86,38 @@ WireMessage wire_response(Response&& response, bool head_request, bool keep_aliv
   return out;
 }
 
-WireMessage wire_request(Request&& request, std::string_view host_header) {
+namespace {
+
+void append_request_head(std::string& out, const Request& request, std::string_view host_header) {
+  std::string computed_target;
   if (request.target.empty()) {
-    request.target = request.path.empty() ? "/" : request.path;
-    if (!request.query.empty()) request.target += "?" + request.query;
+    computed_target = request.path.empty() ? "/" : request.path;
+    if (!request.query.empty()) computed_target += "?" + request.query;
   }
-  WireMessage out;
-  out.head.reserve(request.method.size() + request.target.size() + host_header.size() + 48 + fields_size(request.headers));
-  out.head.append(request.method).append(" ").append(request.target).append(" HTTP/1.1\r\n");
-  append_fields(out.head, request.headers);
-  if (!request.headers.contains("host")) append_field(out.head, "Host", host_header);
+  const std::string& target = request.target.empty() ? computed_target : request.target;
+  out.reserve(request.method.size() + target.size() + host_header.size() + 48 + fields_size(request.headers));
+  out.append(request.method).append(" ").append(target).append(" HTTP/1.1\r\n");
+  append_fields(out, request.headers);
+  if (!request.headers.contains("host")) append_field(out, "Host", host_header);
   bool body_expected = !request.body.empty() || request.method == "POST" || request.method == "PUT" ||
                        request.method == "PATCH";
-  if (body_expected) append_content_length(out.head, request.body.size());
-  out.head.append("\r\n");
+  if (body_expected) append_content_length(out, request.body.size());
+  out.append("\r\n");
+}
+
+}  // namespace
+
+WireMessage wire_request(Request&& request, std::string_view host_header) {
+  WireMessage out;
+  append_request_head(out.head, request, host_header);
   out.body = std::move(request.body);
+  return out;
+}
+
+WireMessage wire_request_borrowing(const Request& request, std::string_view host_header) {
+  WireMessage out;
+  append_request_head(out.head, request, host_header);
+  out.borrowed_body = &request.body;
   return out;
 }
 

@@ -22,7 +22,7 @@ boost::asio::awaitable<void> write_message(Socket& socket, const WireMessage& me
   // Without the user-level flag a synchronous send would block (Asio polls) instead of failing.
   if (!socket.non_blocking()) socket.non_blocking(true, ec);
   std::size_t written = ec ? 0 : socket.write_some(buffers, ec);
-  if (!ec && written == message.head.size() + message.body.size()) co_return;
+  if (!ec && written == message.size()) co_return;
   if (ec && ec != boost::asio::error::would_block && ec != boost::asio::error::try_again) co_return;
   ec = {};
   for (auto& buffer : buffers) {
