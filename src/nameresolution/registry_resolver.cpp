@@ -165,6 +165,9 @@ Result<Address> RegistryResolver::resolve(const std::string& app_id, const std::
     entry.fetched_at = now;
     entry.fetched = true;
   }
+  if (entry.addresses.empty()) return fail("couldn't find service: " + app_id);
+  // Nothing quarantined (the usual case): plain round robin, without building keys per address.
+  if (core_->quarantined.empty()) return entry.addresses[entry.next++ % entry.addresses.size()];
   std::vector<const Address*> candidates;
   for (const auto& address : entry.addresses) {
     auto until = core_->quarantined.find(cache_key + "/" + address.to_string());

@@ -17,10 +17,19 @@ struct PathParts {
 
 PathParts split_path(const std::string& raw_path) {
   PathParts out;
-  for (auto seg : split(raw_path, '/')) {
+  out.segments.reserve(8);
+  std::string_view rest(raw_path);
+  while (!rest.empty()) {
+    const auto slash = rest.find('/');
+    const auto seg = rest.substr(0, slash);
+    rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash + 1);
     if (seg.empty()) continue;
+    if (seg.find('%') == std::string_view::npos) {
+      out.segments.emplace_back(seg);
+      continue;
+    }
     auto decoded = http::url::percent_decode(seg);
-    out.segments.push_back(decoded ? *decoded : std::string(seg));
+    out.segments.push_back(decoded ? std::move(*decoded) : std::string(seg));
   }
   return out;
 }

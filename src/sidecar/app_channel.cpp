@@ -10,9 +10,10 @@
 namespace lf::sidecar {
 
 bool is_hop_by_hop_header(std::string_view name) {
-  static const char* kNames[] = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization",
-                                 "te",         "trailer",    "transfer-encoding", "upgrade",           "content-length"};
-  for (const char* n : kNames)
+  static constexpr std::string_view kNames[] = {"connection", "keep-alive", "proxy-connection", "proxy-authenticate",
+                                                "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade",
+                                                "content-length"};
+  for (std::string_view n : kNames)
     if (iequals(name, n)) return true;
   return false;
 }
@@ -27,11 +28,11 @@ boost::asio::awaitable<Expected<http::Response, http::ClientError>> AppChannel::
                                                                                     Duration deadline) {
   if (!options_.app_api_token.empty()) request.headers.set("dapr-api-token", options_.app_api_token);
   request.headers.set("Host", options_.app_channel_address + ":" + std::to_string(options_.app_port));
-  std::string method = request.method;
-  std::string path = request.path.empty() ? "/" : request.path;
+  const std::string& method = request.method;
+  const std::string_view path = request.path.empty() ? std::string_view("/") : std::string_view(request.path);
   double sent = static_cast<double>(request.body.size());
   auto start = std::chrono::steady_clock::now();
-  auto result = co_await client_.send(endpoint_, std::move(request), deadline);
+  auto result = co_await client_.send_borrowed(endpoint_, request, deadline);  // `request` lives in this frame
   // Dapr labels transport failures with an empty status.
   std::string status = result ? std::to_string(result->status) : "";
   const std::string& app_id = options_.app_id;

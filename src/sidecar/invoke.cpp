@@ -33,7 +33,7 @@ http::Request forwarded_request(const SidecarContext& ctx, const std::string& ca
   out.headers.reserve(in.headers.size() + 4);
   for (const auto& h : in.headers) {
     if (is_hop_by_hop_header(h.name) || iequals(h.name, "dapr-app-id") || iequals(h.name, "host") ||
-        iequals(h.name, "traceparent") || iequals(h.name, "tracestate") || iequals(h.name, std::string(kSidecarErrorHeader)))
+        iequals(h.name, "traceparent") || iequals(h.name, "tracestate") || iequals(h.name, kSidecarErrorHeader))
       continue;
     if (!ctx.options.api_token.empty() && iequals(h.name, "dapr-api-token")) continue;
     out.headers.add(h.name, h.value);
@@ -99,7 +99,7 @@ boost::asio::awaitable<Expected<http::Response, HopError>> send_to_callee(Sideca
     http::Endpoint ep;
     if (!parse_address(*address, ep))
       co_return unexpected(HopError{std::nullopt, "invalid address " + *address + " for app id " + app_id});
-    auto res = co_await ctx.client.send(ep, request, deadline);
+    auto res = co_await ctx.client.send_borrowed(ep, request, deadline);  // the Invocation keeps `request`
     if (res) co_return std::move(*res);
     last_error = HopError{res.error().kind, std::move(res.error().message)};
     if (res.error().kind != http::ClientError::connect_refused) co_return unexpected(std::move(last_error));

@@ -66,6 +66,8 @@ Expected<Options, ParseFailure> parse_options(int argc, const char* const* argv)
   app.add_option("--app-max-concurrency", o.app_max_concurrency, "Concurrency level for the app (-1: unlimited)");
   app.add_option("--dapr-graceful-shutdown-seconds", graceful_seconds, "Graceful shutdown duration in seconds");
   app.add_option("--threads", o.threads, "I/O threads (LearnFlow extension)");
+  app.add_option("--cpu-scheduling", o.cpu_scheduling,
+                 "batch (default): do not preempt the process that woke the sidecar; normal (LearnFlow extension)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -88,6 +90,8 @@ Expected<Options, ParseFailure> parse_options(int argc, const char* const* argv)
   o.app_health_probe_timeout = std::chrono::milliseconds(millis);
   o.graceful_shutdown = std::chrono::seconds(graceful_seconds);
   if (o.threads < 1) o.threads = 1;
+  if (o.cpu_scheduling != "batch" && o.cpu_scheduling != "normal")
+    return unexpected(ParseFailure{"invalid --cpu-scheduling \"" + o.cpu_scheduling + "\" (batch, normal)"});
   o.namespace_name = env_or("NAMESPACE", "");
   o.api_token = env_or("DAPR_API_TOKEN", "");
   o.app_api_token = env_or("APP_API_TOKEN", "");

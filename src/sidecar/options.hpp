@@ -35,6 +35,9 @@ struct Options {
   int app_max_concurrency = -1;
   Duration graceful_shutdown = std::chrono::seconds(5);
   int threads = 1;  // I/O threads; blocking component calls use their own pool
+  // Linux scheduling policy for every thread of the sidecar (LearnFlow extension): "batch" or
+  // "normal". See docs/sidecar.md, "CPU scheduling".
+  std::string cpu_scheduling = "batch";
   std::string namespace_name;   // NAMESPACE env
   std::string api_token;        // DAPR_API_TOKEN env
   std::string app_api_token;    // APP_API_TOKEN env

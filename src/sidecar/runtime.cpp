@@ -1,7 +1,11 @@
 #include "sidecar/runtime.hpp"
 
+#include <sched.h>
+
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <optional>
 #include <thread>
 
@@ -88,10 +92,24 @@ std::unique_ptr<http::Server> start_server(boost::asio::io_context& io, const st
   return server;
 }
 
+// A sidecar's work is always a short burst between waking a peer and waiting for it. Under
+// SCHED_BATCH a woken sidecar does not preempt the task that woke it, which is about to block
+// anyway; on a busy machine that saves a pair of context switches per hop, and with it about a
+// quarter of the sidecar's CPU time (docs/sidecar.md, "CPU scheduling").
+void apply_cpu_scheduling(const std::string& policy, log::Logger& log) {
+  if (policy != "batch") return;
+  sched_param param{};
+  param.sched_priority = 0;
+  if (sched_setscheduler(0, SCHED_BATCH, &param) != 0)
+    log.warn(std::string("could not switch to the batch CPU scheduling policy: ") + std::strerror(errno));
+}
+
 }  // namespace
 
 int run_sidecar(const Options& options) {
   log::Logger log("dapr.runtime");
+  // Before any thread starts: threads inherit the policy of the thread that creates them.
+  apply_cpu_scheduling(options.cpu_scheduling, log);
   const auto started = std::chrono::steady_clock::now();
   auto elapsed_ms = [started] {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
@@ -117,7 +135,7 @@ int run_sidecar(const Options& options) {
   provider.load(loaded->resiliencies);
   resiliency::Runner runner(scheduler, &observer);
   const bool single_threaded_io = options.threads == 1;
-  http::Client client(io, http::ClientOptions{.single_threaded_io = single_threaded_io});
+  http::Client client(io, http::ClientOptions{.single_threaded_io = single_threaded_io, .io_runs_until_stopped = true});
   const auto& tracing = loaded->configuration.tracing;
   Tracer tracer(io, client, options.app_id, tracing.sampling_rate, tracing.zipkin ? tracing.zipkin->endpoint_address : "");
   AppChannel app(io, client, options, dapr_metrics);

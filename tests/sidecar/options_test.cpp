@@ -33,6 +33,18 @@ TEST(SidecarOptions, DaprdFlags) {
   EXPECT_EQ(o->app_health_probe_interval, std::chrono::seconds(2));
   EXPECT_TRUE(o->enable_app_health_check);
   EXPECT_EQ(o->listen_address, "127.0.0.1");  // loopback unless told otherwise
+  EXPECT_EQ(o->cpu_scheduling, "batch");
+}
+
+TEST(SidecarOptions, CpuSchedulingIsBatchOrNormal) {
+  const char* normal[] = {"learnflow-sidecar", "--app-id", "x", "--cpu-scheduling", "normal"};
+  auto n = parse_options(5, normal);
+  ASSERT_TRUE(n) << n.error().message;
+  EXPECT_EQ(n->cpu_scheduling, "normal");
+  const char* bad[] = {"learnflow-sidecar", "--app-id", "x", "--cpu-scheduling", "fifo"};
+  auto b = parse_options(5, bad);
+  ASSERT_FALSE(b);
+  EXPECT_EQ(b.error().message, "invalid --cpu-scheduling \"fifo\" (batch, normal)");
 }
 
 TEST(SidecarOptions, UsageErrorsExitTwo) {

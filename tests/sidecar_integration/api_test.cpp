@@ -1,10 +1,14 @@
 // The HTTP API's guards and bookkeeping against a real sidecar: DAPR_API_TOKEN, the body limit,
-// dapr_http_server_request_count, and a broken component file stopping start-up.
+// dapr_http_server_request_count, a broken component file stopping start-up, and the CPU
+// scheduling policy of the process.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include <filesystem>
 
 #include "sidecar_integration/harness.hpp"
 
@@ -228,6 +232,29 @@ spec:
   EXPECT_NE(log.find("Fatal error from runtime: failed to load resources (2 errors)"), std::string::npos) << log;
   EXPECT_NE(log.find("level=error"), std::string::npos) << log;
   EXPECT_EQ(log.find("dapr initialized"), std::string::npos) << log;
+}
+
+// Every thread (I/O, workers, Kafka, name resolution) inherits the policy set before they start.
+std::vector<int> thread_policies(pid_t pid) {
+  std::vector<int> policies;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task"))
+    policies.push_back(sched_getscheduler(std::stoi(entry.path().filename().string())));
+  return policies;
+}
+
+TEST(SidecarApi, EveryThreadRunsUnderTheBatchPolicyUnlessToldNormal) {
+  Fixture f;
+  Sidecar batch(f.sidecar("batch-policy"), f.dir.path());
+  ASSERT_TRUE(batch.start()) << batch.log();
+  auto policies = thread_policies(batch.pid());
+  ASSERT_GT(policies.size(), 1u);
+  for (int policy : policies) EXPECT_EQ(policy, SCHED_BATCH);
+
+  auto config = f.sidecar("normal-policy");
+  config.extra_args = {"--cpu-scheduling", "normal"};
+  Sidecar normal(config, f.dir.path());
+  ASSERT_TRUE(normal.start()) << normal.log();
+  for (int policy : thread_policies(normal.pid())) EXPECT_EQ(policy, SCHED_OTHER);
 }
 
 }  // namespace

@@ -120,6 +120,7 @@ class Sidecar {
   std::optional<process::ExitStatus> wait_exit(Duration timeout);
 
   std::uint16_t http_port() const { return http_port_; }
+  pid_t pid() const { return process_ ? process_->pid() : -1; }
   std::uint16_t metrics_port() const { return metrics_port_; }
   std::string url(const std::string& path) const;
 
