@@ -3,16 +3,18 @@
 # call and against the same two hops through two haproxy instances, in one run, at a fixed rate
 # with 1 KB bodies. Prints a Markdown table (latency from learnflow-loadgen; sidecar CPU from
 # /proc utime+stime over the measured window; RSS at the end).
-#   bench/sidecar_overhead.sh [--rate 1000] [--duration 20] [--bin-dir build/bin]
+#   bench/sidecar_overhead.sh [--rate 1000] [--duration 20] [--bin-dir build/bin] [--sidecar-args "ARGS"]
+# --sidecar-args adds flags to both sidecars, e.g. "--cpu-scheduling normal" for comparison.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rate=1000 duration=20 bin=build/bin
+rate=1000 duration=20 bin=build/bin sidecar_args=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rate) rate="$2"; shift 2 ;;
     --duration) duration="$2"; shift 2 ;;
     --bin-dir) bin="$2"; shift 2 ;;
-    *) echo "usage: $0 [--rate N] [--duration S] [--bin-dir DIR]" >&2; exit 2 ;;
+    --sidecar-args) sidecar_args="$2"; shift 2 ;;
+    *) echo "usage: $0 [--rate N] [--duration S] [--bin-dir DIR] [--sidecar-args ARGS]" >&2; exit 2 ;;
   esac
 done
 work=$(mktemp -d)
@@ -29,9 +31,9 @@ app_port=$(free_port)
 export LEARNFLOW_NAME_RESOLUTION_DB="$work/nr.db"
 callee_http=$(free_port) caller_http=$(free_port)
 "$bin/learnflow-sidecar" --app-id bench-echo --app-port "$app_port" --dapr-http-port "$callee_http" --metrics-port 0 \
-  --log-level warn > "$work/callee.log" 2>&1 & callee_pid=$!; pids+=($callee_pid)
+  --log-level warn $sidecar_args > "$work/callee.log" 2>&1 & callee_pid=$!; pids+=($callee_pid)
 "$bin/learnflow-sidecar" --app-id bench-caller --dapr-http-port "$caller_http" --metrics-port 0 \
-  --log-level warn > "$work/caller.log" 2>&1 & caller_pid=$!; pids+=($caller_pid)
+  --log-level warn $sidecar_args > "$work/caller.log" 2>&1 & caller_pid=$!; pids+=($caller_pid)
 h1=$(free_port) h2=$(free_port)
 for pair in "$h1:$h2" "$h2:$app_port"; do
   front=${pair%%:*} back=${pair##*:}

@@ -6,9 +6,10 @@
 #   - system calls, context switches and CPU time per request, per sidecar (perf stat on the
 #     running processes; CPU time still depends on load, the counts do not).
 #   bench/sidecar_profile.sh [--requests 500] [--rate 1000] [--callgrind-rate 40] [--bin-dir build/bin] [--no-callgrind]
+#                            [--sidecar-args "ARGS"]   (added to both sidecars, e.g. "--cpu-scheduling normal")
 set -euo pipefail
 cd "$(dirname "$0")/.."
-requests=500 rate=1000 bin=build/bin callgrind=1 callgrind_rate=40
+requests=500 rate=1000 bin=build/bin callgrind=1 callgrind_rate=40 sidecar_args=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --requests) requests="$2"; shift 2 ;;
@@ -16,6 +17,7 @@ while [ $# -gt 0 ]; do
     --bin-dir) bin="$2"; shift 2 ;;
     --no-callgrind) callgrind=0; shift ;;
     --callgrind-rate) callgrind_rate="$2"; shift 2 ;;
+    --sidecar-args) sidecar_args="$2"; shift 2 ;;
     *) echo "usage: $0 [--requests N] [--rate R] [--bin-dir DIR] [--no-callgrind]" >&2; exit 2 ;;
   esac
 done
@@ -32,9 +34,9 @@ start_pair() {  # wrapper ("" or valgrind): starts echo app, callee and caller s
   app_port=$(free_port) callee_http=$(free_port) caller_http=$(free_port)
   "$bin/learnflow-bench-echo" --port "$app_port" > /dev/null & pids+=($!)
   "${wrap[@]}" "$bin/learnflow-sidecar" --app-id bench-echo --app-port "$app_port" --dapr-http-port "$callee_http" \
-    --metrics-port 0 --log-level warn > "$work/callee.log" 2>&1 & callee_pid=$!; pids+=($callee_pid)
+    --metrics-port 0 --log-level warn $sidecar_args > "$work/callee.log" 2>&1 & callee_pid=$!; pids+=($callee_pid)
   "${wrap[@]}" "$bin/learnflow-sidecar" --app-id bench-caller --dapr-http-port "$caller_http" --metrics-port 0 \
-    --log-level warn > "$work/caller.log" 2>&1 & caller_pid=$!; pids+=($caller_pid)
+    --log-level warn $sidecar_args > "$work/caller.log" 2>&1 & caller_pid=$!; pids+=($caller_pid)
   wait_http "http://127.0.0.1:$caller_http/v1.0/healthz"
   wait_http "http://127.0.0.1:$callee_http/v1.0/healthz"
   # One call first so that connections are pooled and name resolution cached before measuring.
