@@ -259,6 +259,19 @@ TEST(Client, MalformedResponseIsProtocolError) {
   EXPECT_EQ(response.error().kind, ClientError::protocol) << response.error().message;
 }
 
+TEST(Client, SkipsInterimAnswersAndReadsAClosedDelimitedBody) {
+  ScriptedServer server(1, "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                           "HTTP/1.1 200 OK\r\nX-Final: yes\r\n\r\nuntil the close");
+  IoThreads threads(1);
+  Client client(threads.io);
+  auto response = threads.run(client.send(server.endpoint(), make_request("POST", "/", "x"), 5s));
+  ASSERT_TRUE(response) << response.error().message;
+  EXPECT_EQ(response->status, 200);
+  EXPECT_EQ(response->headers.get("x-final").value_or(""), "yes");
+  EXPECT_EQ(response->body, "until the close");
+  EXPECT_EQ(client.stats().idle_connections, 0u);  // a close-delimited answer ends the connection
+}
+
 TEST(Client, ResponseBodyOverLimit) {
   TestServer server([](Request) -> asio::awaitable<Response> { co_return Response::text(200, std::string(4096, 'z')); });
   IoThreads threads(1);
