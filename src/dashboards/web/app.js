@@ -212,7 +212,11 @@ async function renderPanel(box, generation) {
   const times = model.intervals(state.range.seconds, width);
   const targets = (panel.targets ?? []).filter((t) => typeof t.expr === "string" && t.expr.trim() && !t.hide);
   const exprs = targets.map((t) => model.interpolate(t.expr, state.variables, times));
-  box.dataset.queries = exprs.join("\n");
+  const queries = exprs.join("\n");
+  // New queries (another app id, another range): what is drawn is stale until their answers come.
+  // A plain refresh keeps showing the previous answer instead of flickering.
+  if (box.dataset.queries !== queries) box.dataset.state = "loading";
+  box.dataset.queries = queries;
   try {
     if (panel.type === "stat") {
       const answers = await Promise.all(exprs.map((expr) => prometheus.instantQuery(expr, end)));
