@@ -217,15 +217,16 @@ asio::awaitable<Attempt> Client::State::exchange(std::shared_ptr<PooledConnectio
       detail::close_socket(socket);
       co_return attempt;
     }
-    const Limits limits{options.response_body_limit, options.response_header_limit};
-    MessageParser parser(MessageKind::response, limits);
-    // A HEAD answer carries Content-Length but no body.
-    if (head) parser.expect_no_body();
+    const auto response_parser = [&] {
+      MessageParser parser(MessageKind::response, Limits{options.response_body_limit, options.response_header_limit});
+      if (head) parser.expect_no_body();  // a HEAD answer carries Content-Length but no body
+      return parser;
+    };
+    MessageParser parser = response_parser();
     co_await detail::read_message(socket, connection->buffer, parser, false, ec);
     // Interim answers (100 Continue and the like) precede the real one; 101 would end HTTP.
     while (!ec && parser.done() && parser.status() < 200 && parser.status() != 101) {
-      parser = MessageParser(MessageKind::response, limits);
-      if (head) parser.expect_no_body();
+      parser = response_parser();
       co_await detail::read_message(socket, connection->buffer, parser, false, ec);
     }
     if (options.io_runs_until_stopped)

@@ -178,9 +178,9 @@ Result<Address> RegistryResolver::resolve(const std::string& app_id, const std::
       candidates.push_back(&address);
     }
   }
+  // Every instance quarantined: try them all rather than none.
   if (candidates.empty())
     for (const auto& address : entry.addresses) candidates.push_back(&address);
-  if (candidates.empty()) return fail("couldn't find service: " + app_id);
   return *candidates[entry.next++ % candidates.size()];
 }
 
