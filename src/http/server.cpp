@@ -15,7 +15,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 
 #include "core/strings.hpp"
-#include "http/detail/beast_glue.hpp"
+#include "http/detail/serializer.hpp"
 #include "http/detail/deadline.hpp"
 #include "http/detail/net.hpp"
 #include "http/detail/read_message.hpp"

@@ -1,6 +1,6 @@
 // The bytes the server and client put on the wire (our serializer replaced Beast's; these pin the
 // format Beast produced).
-#include "http/detail/beast_glue.hpp"
+#include "http/detail/serializer.hpp"
 
 #include <stdexcept>
 

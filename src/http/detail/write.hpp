@@ -6,7 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
-#include "http/detail/beast_glue.hpp"
+#include "http/detail/serializer.hpp"
 
 namespace lf::http::detail {
 

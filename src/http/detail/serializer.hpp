@@ -1,5 +1,6 @@
 #pragma once
-// PRIVATE to src/http: the only header that pulls in Beast. Never include it from a public header.
+// PRIVATE to src/http: our HTTP/1.x serializer (WireMessage) and Beast string_view conversions.
+// Never include it from a public header: it pulls in Beast.
 #include <array>
 #include <optional>
 #include <string>

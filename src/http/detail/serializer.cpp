@@ -1,4 +1,4 @@
-#include "http/detail/beast_glue.hpp"
+#include "http/detail/serializer.hpp"
 
 #include <charconv>
 #include <stdexcept>
