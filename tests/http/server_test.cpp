@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -90,6 +92,25 @@ TEST(Server, GarbageGets400AndTheConnectionCloses) {
   auto response = socket.read_all();  // returns only once the server closed
   EXPECT_EQ(response.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << response;
   EXPECT_NE(body_of(response).find(R"("errorCode":"ERR_MALFORMED_REQUEST")"), std::string::npos);
+}
+
+TEST(Server, ASmuggledSecondRequestIsNeverHandled) {
+  // Content-Length and Transfer-Encoding together: a proxy that reads one framing and a server
+  // that reads the other disagree on where the first request ends. We answer 400 and close.
+  std::atomic<int> handled{0};
+  TestServer server([&handled](Request) -> asio::awaitable<Response> {
+    ++handled;
+    co_return Response::text(200, "ok");
+  });
+  RawSocket socket(server.port());
+  socket.send("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+              "0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto response = socket.read_all();  // returns only once the server closed
+  EXPECT_EQ(response.rfind("HTTP/1.1 400 Bad Request\r\n", 0), 0u) << response;
+  EXPECT_EQ(body_of(response),
+            R"({"errorCode":"ERR_MALFORMED_REQUEST","message":"malformed request: both Transfer-Encoding and Content-Length"})");
+  EXPECT_EQ(response.find("HTTP/1.1", 1), std::string::npos) << "a second response: " << response;
+  EXPECT_EQ(handled, 0);
 }
 
 TEST(Server, AcceptsChunkedRequestBody) {
