@@ -6,6 +6,8 @@
 namespace lf {
 
 std::string_view trim(std::string_view s);
+// Only spaces and tabs: HTTP's optional whitespace (OWS) around field values and list items.
+std::string_view trim_ows(std::string_view s);
 std::vector<std::string_view> split(std::string_view s, char sep);
 bool iequals(std::string_view a, std::string_view b);
 std::string to_lower(std::string_view s);

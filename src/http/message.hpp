@@ -46,6 +46,9 @@ inline constexpr std::string_view headers_too_large = "ERR_HEADERS_TOO_LARGE";  
 inline constexpr std::string_view internal = "ERR_INTERNAL";                     // 500 handler threw
 }  // namespace error_codes
 
+// 1xx, 204 and 304 answers never carry a body, whatever their framing fields say (RFC 9112 6.3).
+inline bool status_has_no_body(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
+
 // Standard reason phrase ("Not Found"); "Unknown" for unregistered codes.
 std::string_view reason_phrase(int status);
 

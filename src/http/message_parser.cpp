@@ -48,12 +48,6 @@ bool is_target(std::string_view s) {
   return true;
 }
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // "HTTP/1.0" -> 10, "HTTP/1.1" (or a later 1.x, treated as 1.1) -> 11; 0 when not HTTP/1.x.
 unsigned parse_version(std::string_view s) {
   if (s.size() != 8 || s.substr(0, 7) != "HTTP/1." || s[7] < '0' || s[7] > '9') return 0;
@@ -104,6 +98,12 @@ constexpr std::size_t kMaxChunkSizeLine = 4096;
 void MessageParser::fail(ParseError::Kind kind, std::string message) {
   if (kind == ParseError::Kind::malformed && kind_ == MessageKind::request) message = "malformed request: " + message;
   error_ = ParseError{kind, std::move(message)};
+}
+
+void MessageParser::fail_limit(ParseError::Kind kind) {
+  const char* what = kind_ == MessageKind::request ? "request" : "response";
+  fail(kind, kind == ParseError::Kind::body_too_large ? std::string(what) + " body exceeds the limit"
+                                                      : std::string(what) + " headers exceed the limit");
 }
 
 std::size_t MessageParser::feed(std::string_view bytes) {
@@ -157,15 +157,14 @@ std::size_t MessageParser::parse_head(std::string_view bytes) {
     }
     pos = newline + 1;
   }
-  const bool request = kind_ == MessageKind::request;
   if (end == 0) {
     scanned_ = std::max(scanned_, window.size());
     if (bytes.size() > limits_.header_limit)
-      fail(ParseError::Kind::headers_too_large, request ? "request headers exceed the limit" : "response headers exceed the limit");
+      fail_limit(ParseError::Kind::headers_too_large);
     return 0;
   }
   if (end > limits_.header_limit) {
-    fail(ParseError::Kind::headers_too_large, request ? "request headers exceed the limit" : "response headers exceed the limit");
+    fail_limit(ParseError::Kind::headers_too_large);
     return 0;
   }
   headers_.reserve(lines);
@@ -282,7 +281,7 @@ bool MessageParser::decide_framing() {
     fail(ParseError::Kind::malformed, "bad Content-Length");
     return false;
   }
-  if (!request && (no_body_ || status_ < 200 || status_ == 204 || status_ == 304)) {
+  if (!request && (no_body_ || status_has_no_body(status_))) {
     state_ = State::done;
     return true;
   }
@@ -306,7 +305,7 @@ bool MessageParser::decide_framing() {
   }
   if (content_length) {
     if (*content_length > limits_.body_limit) {
-      fail(ParseError::Kind::body_too_large, request ? "request body exceeds the limit" : "response body exceeds the limit");
+      fail_limit(ParseError::Kind::body_too_large);
       return false;
     }
     remaining_ = *content_length;
@@ -325,8 +324,7 @@ bool MessageParser::decide_framing() {
 
 bool MessageParser::append_body(std::string_view bytes) {
   if (body_.size() + bytes.size() > limits_.body_limit) {
-    fail(ParseError::Kind::body_too_large,
-         kind_ == MessageKind::request ? "request body exceeds the limit" : "response body exceeds the limit");
+    fail_limit(ParseError::Kind::body_too_large);
     return false;
   }
   body_.append(bytes);
@@ -357,7 +355,6 @@ std::size_t MessageParser::parse_body(std::string_view bytes) {
 }
 
 std::size_t MessageParser::parse_chunked(std::string_view bytes) {
-  const bool request = kind_ == MessageKind::request;
   std::size_t pos = 0;
   while (pos < bytes.size() && state_ != State::done && !error_) {
     switch (state_) {
@@ -376,7 +373,7 @@ std::size_t MessageParser::parse_chunked(std::string_view bytes) {
         std::size_t digits = 0;
         for (; digits < line.size() && hex_digit(line[digits]) >= 0; ++digits) {
           if (size > (std::numeric_limits<std::uint64_t>::max() >> 4)) {
-            fail(ParseError::Kind::body_too_large, request ? "request body exceeds the limit" : "response body exceeds the limit");
+            fail_limit(ParseError::Kind::body_too_large);
             return pos;
           }
           size = size * 16 + static_cast<std::uint64_t>(hex_digit(line[digits]));
@@ -391,7 +388,7 @@ std::size_t MessageParser::parse_chunked(std::string_view bytes) {
         if (size == 0) {
           state_ = State::trailer;
         } else if (body_.size() + size > limits_.body_limit) {
-          fail(ParseError::Kind::body_too_large, request ? "request body exceeds the limit" : "response body exceeds the limit");
+          fail_limit(ParseError::Kind::body_too_large);
           return pos;
         } else {
           remaining_ = size;
@@ -420,7 +417,7 @@ std::size_t MessageParser::parse_chunked(std::string_view bytes) {
         const auto newline = find_line_end(bytes, pos);
         const std::size_t line_bytes = newline == std::string_view::npos ? bytes.size() - pos : newline + 1 - pos;
         if (trailer_bytes_ + line_bytes > limits_.header_limit) {
-          fail(ParseError::Kind::headers_too_large, request ? "request headers exceed the limit" : "response headers exceed the limit");
+          fail_limit(ParseError::Kind::headers_too_large);
           return pos;
         }
         if (newline == std::string_view::npos) return pos;

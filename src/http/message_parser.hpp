@@ -70,6 +70,8 @@ class MessageParser {
   std::size_t parse_chunked(std::string_view bytes);
   bool append_body(std::string_view bytes);
   void fail(ParseError::Kind kind, std::string message);
+  // body_too_large or headers_too_large, worded for a request or a response.
+  void fail_limit(ParseError::Kind kind);
 
   MessageKind kind_;
   Limits limits_;

@@ -18,14 +18,8 @@ bool is_framing_header(std::string_view name) {
 }
 
 // Beast trimmed spaces and tabs around field values; so do we.
-std::string_view trim_value(std::string_view value) {
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return value;
-}
-
 void append_field(std::string& out, std::string_view name, std::string_view value) {
-  out.append(name).append(": ").append(trim_value(value)).append("\r\n");
+  out.append(name).append(": ").append(trim_ows(value)).append("\r\n");
 }
 
 std::size_t fields_size(const Headers& headers) {
@@ -53,8 +47,6 @@ void append_version(std::string& out, unsigned version) {
   out.push_back('.');
   out.push_back(static_cast<char>('0' + version % 10));
 }
-
-bool status_has_no_body(int status) { return (status >= 100 && status < 200) || status == 204 || status == 304; }
 
 }  // namespace
 
