@@ -55,10 +55,12 @@ void relay(int client, int upstream, const std::function<int()>& reconnect) {
   std::string sent;                // what the client sent while nothing came back (for a replay)
   int replays = 0;
   char buffer[16384];
-  // The endpoint went away before answering a request that may be repeated: the next one gets it.
-  auto replay = [&]() {
-    if (!reconnect || upstream_bytes > 0 || sent.empty() || sent.size() > kReplayLimit || replays >= 2 ||
-        !starts_idempotent_request(sent))
+  // The endpoint went away before answering. The next endpoint takes over when that is safe: nothing
+  // was sent yet (it may have closed before the client's request even arrived), or what was sent is
+  // a request that may be repeated.
+  auto move_to_next_endpoint = [&]() {
+    if (!reconnect || upstream_bytes > 0 || replays >= 2) return false;
+    if (sent.empty() ? !client_open : (sent.size() > kReplayLimit || !starts_idempotent_request(sent)))
       return false;
     ++replays;
     const int next = reconnect();
@@ -66,7 +68,9 @@ void relay(int client, int upstream, const std::function<int()>& reconnect) {
     ::close(upstream);
     upstream = next;
     upstream_open = true;
-    return send_all(upstream, sent.data(), sent.size());
+    if (!send_all(upstream, sent.data(), sent.size())) return false;
+    if (!client_open) ::shutdown(upstream, SHUT_WR);
+    return true;
   };
   while (client_open || upstream_open) {
     pollfd fds[2] = {{client, static_cast<short>(client_open ? POLLIN : 0), 0},
@@ -82,13 +86,13 @@ void relay(int client, int upstream, const std::function<int()>& reconnect) {
         ::shutdown(upstream, SHUT_WR);
       } else {
         if (upstream_bytes == 0 && sent.size() <= kReplayLimit) sent.append(buffer, static_cast<std::size_t>(n));
-        if (!send_all(upstream, buffer, static_cast<std::size_t>(n)) && !replay()) break;
+        if (!send_all(upstream, buffer, static_cast<std::size_t>(n)) && !move_to_next_endpoint()) break;
       }
     }
     if (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) {
       const ssize_t n = ::read(upstream, buffer, sizeof buffer);
       if (n <= 0) {
-        if (replay()) continue;
+        if (move_to_next_endpoint()) continue;
         upstream_open = false;
         ::shutdown(client, SHUT_WR);
         if (n < 0) break;

@@ -5,7 +5,8 @@
 // endpoint closes a connection before answering anything and the request is an idempotent HTTP
 // method (GET, HEAD, OPTIONS, PUT, DELETE), the request is sent to the next endpoint (at most
 // twice), like nginx's proxy_next_upstream: a replica killed with requests in its accept queue
-// costs the client nothing.
+// costs the client nothing. An endpoint that closes before the client sent anything hands the
+// connection on for any method, since nothing needs repeating.
 #include <atomic>
 #include <functional>
 #include <memory>
