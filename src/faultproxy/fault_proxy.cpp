@@ -1,5 +1,6 @@
 #include "faultproxy/fault_proxy.hpp"
 
+#include <future>
 #include <mutex>
 #include <set>
 
@@ -144,12 +145,14 @@ struct FaultProxy::State : std::enable_shared_from_this<FaultProxy::State> {
       // The bandwidth limit holds each chunk back for the time its bytes take at that rate.
       if (f.bandwidth_bytes_per_second > 0)
         co_await sleep_for(std::chrono::nanoseconds(n * 1'000'000'000ULL / f.bandwidth_bytes_per_second));
-      co_await asio::async_write(to, asio::buffer(buf.data(), n), asio::redirect_error(asio::use_awaitable, ec));
-      if (ec) break;
       {
+        // Counted as the chunk is handed over: the peer may read it before this coroutine resumes,
+        // and whoever saw the bytes arrive must see them counted.
         std::lock_guard lock(self->mutex);
         (to_upstream ? self->stats.bytes_upstream : self->stats.bytes_downstream) += n;
       }
+      co_await asio::async_write(to, asio::buffer(buf.data(), n), asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
     }
     conn->close();
     if (self->connections.erase(conn) > 0) {
@@ -193,7 +196,19 @@ void FaultProxy::set_faults(const Faults& faults) {
     previous = state_->faults;
     state_->faults = faults;
   }
-  asio::post(state_->io, [state = state_, previous, faults] { state->apply(previous, faults); });
+  if (state_->io.get_executor().running_in_this_thread()) {
+    state_->apply(previous, faults);
+    return;
+  }
+  // Callers on other threads (tests, the Kafka launcher test) act right after this returns: the
+  // listener must already be closed or the connections reset by then, not merely scheduled.
+  auto applied = std::make_shared<std::promise<void>>();
+  auto done = applied->get_future();
+  asio::post(state_->io, [state = state_, previous, faults, applied] {
+    state->apply(previous, faults);
+    applied->set_value();
+  });
+  if (!state_->io.stopped()) done.wait();
 }
 
 Faults FaultProxy::faults() const { return state_->current(); }

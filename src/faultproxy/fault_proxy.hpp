@@ -25,8 +25,8 @@ struct Faults {
 struct ProxyStats {
   std::uint64_t accepted = 0;
   std::uint64_t reset = 0;
-  std::uint64_t bytes_upstream = 0;    // client -> upstream
-  std::uint64_t bytes_downstream = 0;  // upstream -> client
+  std::uint64_t bytes_upstream = 0;    // client -> upstream, counted when handed to the socket
+  std::uint64_t bytes_downstream = 0;  // upstream -> client, likewise
   std::size_t open = 0;
 };
 
@@ -46,7 +46,8 @@ class FaultProxy {
 
   // Binds and starts accepting; returns the port (kept across refuse on/off).
   Result<std::uint16_t> start();
-  // Thread-safe; takes effect at once for new and open connections.
+  // Thread-safe; takes effect at once for new and open connections: from another thread it returns
+  // once the io thread has applied the faults (if the io_context is stopped, when it runs again).
   void set_faults(const Faults& faults);
   Faults faults() const;
   ProxyStats stats() const;
