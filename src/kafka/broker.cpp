@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/text_file.hpp"
 #include "kafka/admin.hpp"
 #include "kafka/broker_files.hpp"
 
@@ -94,7 +95,7 @@ Status KafkaBroker::prepare() {
   }
   if (!status->success())
     return fail("formatting the Kafka storage in " + options_.data_dir + " failed (" + status->describe() + "); see " +
-                format_log + ":\n" + files::tail(format_log, 10));
+                format_log + ":\n" + join_lines(last_lines(format_log, 10), "\n"));
   return {};
 }
 
@@ -118,7 +119,7 @@ Status KafkaBroker::launch() {
   while (std::chrono::steady_clock::now() < deadline) {
     if (auto status = process_->try_wait())
       return fail("the Kafka broker exited during start-up (" + status->describe() + "); see " + log_path() + ":\n" +
-                  files::tail(log_path(), 15));
+                  join_lines(last_lines(log_path(), 15), "\n"));
     if (process::tcp_port_open("127.0.0.1", port_) && check_metadata(bootstrap(), 1s)) {
       last_start_duration_ = std::chrono::steady_clock::now() - started;
       return {};

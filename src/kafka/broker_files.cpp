@@ -1,7 +1,6 @@
 #include "kafka/broker_files.hpp"
 
 #include <cstdlib>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -137,19 +136,6 @@ Status write_log4j_properties(const std::string& data_dir) {
 
 bool storage_formatted(const std::string& data_dir) {
   return fs::exists(fs::path(path_in(data_dir, "kraft-logs")) / "meta.properties");
-}
-
-std::string tail(const std::string& path, std::size_t lines) {
-  std::ifstream in(path);
-  std::deque<std::string> last;
-  std::string line;
-  while (std::getline(in, line)) {
-    last.push_back(line);
-    if (last.size() > lines) last.pop_front();
-  }
-  std::string out;
-  for (const auto& l : last) out += l + "\n";
-  return out;
 }
 
 }  // namespace files

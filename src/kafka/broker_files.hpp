@@ -14,7 +14,5 @@ Status write_server_properties(const BrokerOptions& options, int port, int contr
 Status write_log4j_properties(const std::string& data_dir);
 bool storage_formatted(const std::string& data_dir);
 std::string path_in(const std::string& data_dir, const std::string& name);
-// The last lines of a log file, for error messages.
-std::string tail(const std::string& path, std::size_t lines);
 
 }  // namespace lf::kafka::files

@@ -9,8 +9,6 @@
 #include <unistd.h>
 
 #include <cstring>
-#include <deque>
-#include <fstream>
 #include <thread>
 
 namespace lf::postgres {
@@ -102,18 +100,6 @@ std::string describe_wait_status(int status) {
   if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return std::string("signal ") + strsignal(WTERMSIG(status));
   return "status " + std::to_string(status);
-}
-
-std::string tail_of_file(const std::string& path, std::size_t max_lines) {
-  std::ifstream in(path);
-  std::deque<std::string> lines;
-  for (std::string line; std::getline(in, line);) {
-    lines.push_back(line);
-    if (lines.size() > max_lines) lines.pop_front();
-  }
-  std::string out;
-  for (const auto& line : lines) out += (out.empty() ? "" : " | ") + line;
-  return out;
 }
 
 }  // namespace lf::postgres

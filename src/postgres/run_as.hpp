@@ -36,7 +36,4 @@ Result<pid_t> spawn_child(const ChildOptions& options);
 std::optional<int> wait_child(pid_t pid, Duration timeout);
 std::string describe_wait_status(int status);
 
-// Last lines of a log file, for error messages.
-std::string tail_of_file(const std::string& path, std::size_t max_lines = 8);
-
 }  // namespace lf::postgres
