@@ -30,7 +30,7 @@ const ContainerStatus* PodStatus::container(const std::string& name) const {
 
 namespace {
 
-bool tcp_socket_probe(int port, Duration timeout) {
+ProbeOutcome tcp_socket_probe(int port, Duration timeout) {
   boost::asio::io_context io;
   boost::asio::ip::tcp::socket socket(io);
   boost::asio::steady_timer deadline(io, timeout);
@@ -44,38 +44,44 @@ bool tcp_socket_probe(int port, Duration timeout) {
     if (!ec) socket.close();
   });
   io.run();
-  return !connect_result;
+  if (!connect_result) return {true, ""};
+  return {false, "dial tcp 127.0.0.1:" + std::to_string(port) + ": " +
+                     (connect_result == boost::asio::error::timed_out ? std::string("i/o timeout")
+                                                                      : "connect: " + connect_result.message())};
 }
 
-bool exec_probe(const std::vector<std::string>& command, const ContainerLaunch& container, Duration timeout) {
-  if (command.empty()) return false;
+ProbeOutcome exec_probe(const std::vector<std::string>& command, const ContainerLaunch& container, Duration timeout) {
+  if (command.empty()) return {false, "exec probe without a command"};
   process::SpawnOptions options;
   options.argv = command;
   options.env = container.env;
   options.working_dir = container.working_dir;
   options.output = process::Output::discard;
   auto spawned = process::Process::spawn(options);
-  if (!spawned) return false;
+  if (!spawned) return {false, spawned.error().message};
   auto status = spawned->wait_for(timeout);
   if (!status) {
     (void)spawned->stop(Duration::zero());  // a timed-out probe command is killed, as the kubelet does
-    return false;
+    return {false, "command \"" + command.front() + "\" timed out"};
   }
-  return status->exited && status->code == 0;
+  if (status->exited && status->code == 0) return {true, ""};
+  return {false, "command \"" + command.front() + "\" failed: " + status->describe()};
 }
 
 }  // namespace
 
-bool run_probe(const k8s::Probe& probe, const ContainerLaunch& container) {
+ProbeOutcome run_probe(const k8s::Probe& probe, const ContainerLaunch& container) {
   const Duration timeout = std::chrono::seconds(std::max(1, probe.timeout_seconds));
   if (probe.http_get) {
-    auto response =
-        http::fetch("http://127.0.0.1:" + std::to_string(probe.http_get->port.number) + probe.http_get->path, {}, timeout);
-    return response && probe_status_succeeds(response->status);
+    const std::string url = "http://127.0.0.1:" + std::to_string(probe.http_get->port.number) + probe.http_get->path;
+    auto response = http::fetch(url, {}, timeout);
+    if (!response) return {false, "Get \"" + url + "\": " + response.error().message};
+    if (probe_status_succeeds(response->status)) return {true, ""};
+    return {false, "HTTP probe failed with statuscode: " + std::to_string(response->status)};
   }
   if (probe.tcp_socket_port) return tcp_socket_probe(probe.tcp_socket_port->number, timeout);
   if (!probe.exec_command.empty()) return exec_probe(probe.exec_command, container, timeout);
-  return true;
+  return {true, ""};
 }
 
 std::optional<ProcessUsage> read_process_usage(pid_t pid) {
@@ -123,6 +129,23 @@ struct Pod::Container {
     std::ofstream out(launch.log_path, std::ios::app);
     out << "[learnflow] " << line << "\n";
   }
+
+  // Like the kubelet's "Unhealthy" events, in the container's log: a failure is written when its
+  // reason differs from the last one written, and the first success after it, so a probe that
+  // fails every period for the same reason adds one line, not one per period.
+  void note_probe(const ProbeTracker& tracker, const ProbeOutcome& outcome) {
+    static constexpr const char* kNames[] = {"Startup", "Readiness", "Liveness"};
+    const auto kind = static_cast<std::size_t>(tracker.kind());
+    std::string& noted = noted_probe_failure[kind];
+    if (outcome.success) {
+      if (!noted.empty()) note(std::string(kNames[kind]) + " probe succeeded");
+      noted.clear();
+    } else if (outcome.failure != noted) {
+      noted = outcome.failure.empty() ? "failed" : outcome.failure;
+      note(std::string(kNames[kind]) + " probe failed: " + noted);
+    }
+  }
+  std::string noted_probe_failure[3];
 };
 
 Pod::Pod(PodLaunch launch, ProbeRunner probe) : launch_(std::move(launch)), probe_(std::move(probe)) {
@@ -210,8 +233,10 @@ void Pod::run() {
       }
       if (!c.process) continue;
       auto probe_once = [&](ProbeTracker& tracker) {
-        const bool ok = c.process->is_running() && probe_(tracker.spec(), c.launch);
-        return tracker.record(std::chrono::steady_clock::now(), ok);
+        const ProbeOutcome outcome =
+            c.process->is_running() ? probe_(tracker.spec(), c.launch) : ProbeOutcome{false, "the container is not running"};
+        c.note_probe(tracker, outcome);
+        return tracker.record(std::chrono::steady_clock::now(), outcome.success);
       };
       auto restart_after = [&](const char* which, const ProbeTracker& tracker) {
         c.note(std::string(which) + " probe failed " + std::to_string(tracker.consecutive_failures()) +

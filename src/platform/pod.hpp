@@ -76,12 +76,18 @@ struct PodStatus {
   const ContainerStatus* container(const std::string& name) const;
 };
 
-// Runs one probe of a running container: true on success within the probe's timeout.
-using ProbeRunner = std::function<bool(const k8s::Probe& probe, const ContainerLaunch& container)>;
+// One probe's result; a failure says why in the kubelet's words ("HTTP probe failed with
+// statuscode: 503", "Get \"http://...\": context deadline exceeded", ...).
+struct ProbeOutcome {
+  bool success = false;
+  std::string failure;
+};
+// Runs one probe of a running container within the probe's timeout.
+using ProbeRunner = std::function<ProbeOutcome(const k8s::Probe& probe, const ContainerLaunch& container)>;
 // The kubelet's handlers: httpGet (200-399), tcpSocket (the connection opens), exec (the command,
 // run with the container's environment and working directory, exits 0). grpc probes are not run
 // locally: they pass while the process runs (src/platform/README.md).
-bool run_probe(const k8s::Probe& probe, const ContainerLaunch& container);
+ProbeOutcome run_probe(const k8s::Probe& probe, const ContainerLaunch& container);
 
 class Pod {
  public:

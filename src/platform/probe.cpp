@@ -6,6 +6,7 @@ namespace lf::platform {
 
 ProbeTracker::ProbeTracker(k8s::Probe spec, ProbeKind kind, SteadyTime container_start)
     : spec_(std::move(spec)),
+      kind_(kind),
       passing_(kind == ProbeKind::liveness),
       next_due_(container_start + std::chrono::seconds(spec_.initial_delay_seconds)) {}
 

@@ -35,9 +35,11 @@ class ProbeTracker {
   bool failed() const { return failures_ >= std::max(1, spec_.failure_threshold); }
   int consecutive_failures() const { return failures_; }
   const k8s::Probe& spec() const { return spec_; }
+  ProbeKind kind() const { return kind_; }
 
  private:
   k8s::Probe spec_;
+  ProbeKind kind_;
   bool passing_;
   int successes_ = 0;
   int failures_ = 0;

@@ -83,6 +83,12 @@ TEST_F(PodProbes, StartupProbeHoldsReadinessBackUntilItSucceeds) {
   EXPECT_TRUE(eventually([&] { return ready(pod); }, 4s));
   EXPECT_EQ(restarts(pod), 0);
   pod.stop();
+  // Several failures for one reason are one line in the container's log, then the success.
+  std::ifstream log(dir_ + "/app.log");
+  std::string text((std::istreambuf_iterator<char>(log)), {});
+  EXPECT_EQ(text,
+            "[learnflow] Startup probe failed: command \"sh\" failed: exit code 1\n"
+            "[learnflow] Startup probe succeeded\n");
 }
 
 TEST_F(PodProbes, StartupProbeFailingThresholdTimesRestartsTheContainer) {
@@ -130,8 +136,47 @@ TEST(RunProbe, ExecTimesOutAfterTimeoutSecondsAndFails) {
   auto probe = exec_probe({"sleep", "5"});
   probe.timeout_seconds = 1;
   const auto started = std::chrono::steady_clock::now();
-  EXPECT_FALSE(run_probe(probe, container));
+  const auto outcome = run_probe(probe, container);
+  EXPECT_FALSE(outcome.success);
+  EXPECT_EQ(outcome.failure, "command \"sleep\" timed out");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 2500ms);
+}
+
+// The reasons are the kubelet's: the status code, or the client's error after the URL.
+TEST(RunProbe, HttpGetFailuresSayWhy) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int port = ntohs(addr.sin_port);
+  k8s::Probe probe = every_second();
+  probe.http_get = k8s::HttpGetAction{};
+  probe.http_get->path = "/readyz";
+  probe.http_get->port = k8s::PortRef{port, ""};
+
+  const auto refused = run_probe(probe, ContainerLaunch{});
+  EXPECT_FALSE(refused.success);
+  EXPECT_EQ(refused.failure.rfind("Get \"http://127.0.0.1:" + std::to_string(port) + "/readyz\": ", 0), 0u)
+      << refused.failure;
+  EXPECT_NE(refused.failure.find("connection refused"), std::string::npos) << refused.failure;
+
+  ASSERT_EQ(::listen(fd, 4), 0);
+  std::thread server([fd] {
+    const int c = ::accept(fd, nullptr, nullptr);
+    char buf[1024];
+    (void)::read(c, buf, sizeof buf);
+    const std::string answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n";
+    (void)::send(c, answer.data(), answer.size(), MSG_NOSIGNAL);
+    ::close(c);
+  });
+  const auto unavailable = run_probe(probe, ContainerLaunch{});
+  server.join();
+  ::close(fd);
+  EXPECT_FALSE(unavailable.success);
+  EXPECT_EQ(unavailable.failure, "HTTP probe failed with statuscode: 503");
 }
 
 }  // namespace

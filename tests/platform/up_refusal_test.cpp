@@ -1,7 +1,7 @@
 // `learnflow up` refuses to run what it cannot run well, and says why in one sentence (issue 5):
 // manifests with lint errors are refused before anything starts; a missing Java, Kafka jars that
 // were never fetched, a taken port and a full disk each end `up` with a plain sentence saying what
-// to do, and no process is left behind.
+// to do, and no process is left behind. A platform not ready in time names what is not ready, and why.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/mount.h>
@@ -149,6 +149,32 @@ TEST_F(UpRefusal, TakenDashboardsPortIsOneSentenceNamingTheFix) {
   EXPECT_EQ(failure_sentence(up.output), "port " + port + " for the dashboards and platform metrics is taken (listen tcp 127.0.0.1:" +
                                              port + ": bind: address already in use): stop what uses it or pass --metrics-port 0")
       << up.output;
+}
+
+// Not a refusal but the same promise: a platform that is not ready in time says which pod, which
+// container and why (its probe failures and the end of its log), so a CI log alone explains it.
+TEST_F(UpRefusal, PodsNotReadyInTimeAreNamedWithWhy) {
+  const std::string deploy = platform_.copy_deploy();
+  const std::string manifest = deploy + "/apps/user-progress.yaml";
+  std::ifstream in(manifest);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  const auto at = text.find("path: /readyz");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, std::string("path: /readyz").size(), "path: /no-such-path");
+  std::ofstream(manifest, std::ios::trunc) << text;
+
+  const auto up = platform_.up({{"--ready-timeout", "15"}, {"--no-prometheus", ""}});
+  EXPECT_EQ(up.code, 1) << up.output;
+  EXPECT_NE(up.output.find("  not ready after 15s:\n"), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("    deployment/user-progress: 0 of 1 ready\n"), std::string::npos) << up.output;
+  EXPECT_TRUE(std::regex_search(up.output, std::regex("\n    pod/user-progress-[a-z0-9-]+: not ready, 0 restart\\(s\\)\n")))
+      << up.output;
+  EXPECT_NE(up.output.find("      container user-progress: running, not ready\n"), std::string::npos) << up.output;
+  EXPECT_NE(up.output.find("        | [learnflow] Readiness probe failed: HTTP probe failed with statuscode: 404\n"),
+            std::string::npos)
+      << up.output;
+  EXPECT_EQ(up.output.find("pod/course-agent"), std::string::npos) << "only the pods that are not ready\n" << up.output;
+  EXPECT_NE(up.output.find("learnflow up: not every pod became ready within 15s;"), std::string::npos) << up.output;
 }
 
 // A 16 MB tmpfs stands for a full disk; needs the right to mount (root outside a locked-down container).

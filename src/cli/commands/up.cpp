@@ -16,6 +16,7 @@
 
 #include "cli/command.hpp"
 #include "cli/commands/platform_state.hpp"
+#include "core/text_file.hpp"
 #include "lint/lint.hpp"
 #include "platform/platform.hpp"
 
@@ -54,6 +55,29 @@ void print_summary(const platform::ClusterSnapshot& s, std::ostream& out) {
     out << "  " << i.name << "  " << (i.url.empty() ? i.address : i.url) << "\n";
   out << "  platform metrics  " << s.metrics_url << "\n";
   out << "Status: learnflow status    Logs: learnflow logs NAME    Stop: learnflow down\n" << std::flush;
+}
+
+// What is not ready, and the end of each unready container's log (its exits and probe failures
+// are written there too): enough to see why from a CI log alone.
+void print_not_ready(const platform::ClusterSnapshot& s, const platform::StateLayout& layout, std::ostream& out) {
+  for (const auto& i : s.infrastructure)
+    if (!i.ready) out << "    " << i.name << ": not ready\n";
+  for (const auto& d : s.deployments)
+    if (d.ready_replicas < d.spec_replicas)
+      out << "    deployment/" << d.name << ": " << d.ready_replicas << " of " << d.spec_replicas << " ready\n";
+  for (const auto& pod : s.pods) {
+    if (pod.ready) continue;
+    out << "    pod/" << pod.name << ": not ready, " << pod.restarts << " restart(s)\n";
+    for (const auto& c : pod.containers) {
+      const auto& status = c.status;
+      out << "      container " << status.name << ": " << (status.running ? "running" : "not running") << ", "
+          << (status.ready ? "ready" : "not ready");
+      if (!status.last_exit.empty()) out << ", last exit: " << status.last_exit;
+      out << "\n";
+      if (status.ready) continue;
+      for (const auto& line : last_lines(layout.pod_log(pod.name, status.name), 8)) out << "        | " << line << "\n";
+    }
+  }
 }
 
 // Runs the platform in this process until SIGINT/SIGTERM.
@@ -115,6 +139,9 @@ int run_supervisor(const UpOptions& o) {
         std::cout << "READY\n" << std::flush;
         announced = true;
       } else if (std::chrono::steady_clock::now() > deadline) {
+        // The details first: `up -d` stops following at the "learnflow up: " line.
+        std::cout << "  not ready after " << o.ready_timeout_seconds << "s:\n";
+        print_not_ready(platform->snapshot(), layout, std::cout);
         std::cout << "learnflow up: not every pod became ready within " << o.ready_timeout_seconds
                   << "s; see `learnflow status` and `learnflow logs POD` (still running)\n" << std::flush;
         announced = true;
