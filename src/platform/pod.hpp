@@ -16,6 +16,7 @@
 
 #include "core/clock.hpp"
 #include "k8s/workload.hpp"
+#include "process/process.hpp"
 
 namespace lf::platform {
 
@@ -49,6 +50,10 @@ struct PodLaunch {
   std::map<std::string, int> named_ports;  // container port name → local port
   std::vector<ContainerLaunch> containers;  // the app first, then daprd
   Duration termination_grace = std::chrono::seconds(30);
+  // Every local port above, held for as long as the pod exists: a port only chosen could be taken
+  // by another process before a container (or its restart) binds it, and the container would
+  // then fail at every restart. Shared by copies of this launch.
+  std::vector<std::shared_ptr<const process::ReservedPort>> reserved_ports;
 };
 
 struct ContainerStatus {

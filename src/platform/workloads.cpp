@@ -20,10 +20,13 @@ std::string encode(std::uint64_t value, std::size_t length) {
   return out;
 }
 
-Result<int> free_port() {
-  auto port = process::free_tcp_port();
-  if (!port) return fail("no free TCP port on 127.0.0.1: " + port.error().message);
-  return *port;
+// A local port for the pod, reserved until the pod is gone (PodLaunch::reserved_ports).
+Result<int> reserve_port(PodLaunch& pod) {
+  auto reserved = process::ReservedPort::reserve();
+  if (!reserved) return fail("no free TCP port on 127.0.0.1: " + reserved.error().message);
+  const int port = reserved->port();
+  pod.reserved_ports.push_back(std::make_shared<const process::ReservedPort>(std::move(*reserved)));
+  return port;
 }
 
 // A probe's port by name or number → the local port.
@@ -129,20 +132,20 @@ Result<PodLaunch> build_pod_launch(const k8s::Deployment& d, const std::string& 
   for (const auto& c : d.containers)
     for (const auto& p : c.ports) {
       if (pod.port_map.count(p.container_port)) continue;
-      auto port = free_port();
+      auto port = reserve_port(pod);
       if (!port) return fail(port.error().message);
       pod.port_map[p.container_port] = *port;
       if (!p.name.empty()) pod.named_ports[p.name] = *port;
     }
   for (int* port : {&pod.dapr_http_port, &pod.dapr_grpc_port, &pod.dapr_internal_grpc_port, &pod.metrics_port}) {
-    auto chosen = free_port();
+    auto chosen = reserve_port(pod);
     if (!chosen) return fail(chosen.error().message);
     *port = *chosen;
   }
   if (d.dapr.app_port) {
     auto it = pod.port_map.find(*d.dapr.app_port);
     if (it == pod.port_map.end()) {
-      auto port = free_port();
+      auto port = reserve_port(pod);
       if (!port) return fail(port.error().message);
       it = pod.port_map.emplace(*d.dapr.app_port, *port).first;
     }

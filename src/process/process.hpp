@@ -89,6 +89,27 @@ class Process {
 
 // A TCP port on 127.0.0.1 that was free a moment ago (bind to port 0, read it, release it).
 Result<int> free_tcp_port();
+
+// A port on 127.0.0.1 kept for a process that will listen on it later, possibly many times (a
+// container and its restarts). It stays bound with SO_REUSEADDR and never listens: the kernel then
+// hands it to no other bind(0) and no outgoing connection, while a listener that also sets
+// SO_REUSEADDR (Asio's acceptor, Go, Node, nginx and Python's http.server all do) binds it
+// normally. A port chosen by free_tcp_port() is unprotected until its listener binds it.
+class ReservedPort {
+ public:
+  static Result<ReservedPort> reserve();
+  ReservedPort(ReservedPort&& other) noexcept;
+  ReservedPort& operator=(ReservedPort&& other) noexcept;
+  ReservedPort(const ReservedPort&) = delete;
+  ReservedPort& operator=(const ReservedPort&) = delete;
+  ~ReservedPort();
+  int port() const { return port_; }
+
+ private:
+  ReservedPort(int fd, int port) : fd_(fd), port_(port) {}
+  int fd_ = -1;
+  int port_ = 0;
+};
 // True once a TCP connect to host:port succeeds, false after timeout.
 bool wait_for_tcp(const std::string& host, int port, Duration timeout);
 // True when something accepts connections on host:port right now.

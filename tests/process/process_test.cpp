@@ -9,7 +9,9 @@
 #include <pwd.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -259,6 +261,24 @@ TEST(Process, WaitForTimesOutWhileRunning) {
   EXPECT_EQ(moved.stop(1s).signal, SIGTERM);
 }
 
+// A listening socket on 127.0.0.1:port, or -1 (errno says why).
+int listen_on(int port, bool reuse_address) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const int one = 1;
+  if (reuse_address) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || listen(fd, 4) != 0) {
+    const int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
+
 TEST(Tcp, FreePortIsBindableAndWaitForTcpSeesListener) {
   auto port = free_tcp_port();
   ASSERT_TRUE(port) << port.error().message;
@@ -268,17 +288,33 @@ TEST(Tcp, FreePortIsBindableAndWaitForTcpSeesListener) {
   EXPECT_FALSE(wait_for_tcp("127.0.0.1", *port, 100ms));
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
 
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(*port));
-  int one = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(listen(fd, 4), 0);
+  const int fd = listen_on(*port, true);
+  ASSERT_GE(fd, 0);
   EXPECT_TRUE(wait_for_tcp("127.0.0.1", *port, 1s));
   EXPECT_TRUE(tcp_port_open("127.0.0.1", *port));
+  close(fd);
+}
+
+// What a platform pod relies on: its reserved port is taken by no one else, and its container
+// (with SO_REUSEADDR, like every common server) can listen on it, die, and listen again.
+TEST(Tcp, AReservedPortIsRefusedToOthersAndBindableByAReusingListenerAgainAndAgain) {
+  auto reserved = ReservedPort::reserve();
+  ASSERT_TRUE(reserved) << reserved.error().message;
+  const int port = reserved->port();
+  EXPECT_FALSE(tcp_port_open("127.0.0.1", port)) << "reserved, not listening: connections are refused";
+  EXPECT_EQ(listen_on(port, false), -1) << "a listener without SO_REUSEADDR must not get it";
+  EXPECT_EQ(errno, EADDRINUSE);
+  for (int run = 0; run < 2; ++run) {
+    const int fd = listen_on(port, true);
+    ASSERT_GE(fd, 0) << "run " << run << ": " << std::strerror(errno);
+    EXPECT_TRUE(tcp_port_open("127.0.0.1", port));
+    close(fd);
+  }
+  ReservedPort moved = std::move(*reserved);
+  EXPECT_EQ(moved.port(), port);
+  { ReservedPort released = std::move(moved); }
+  const int fd = listen_on(port, false);
+  EXPECT_GE(fd, 0) << "released: anyone may bind it";
   close(fd);
 }
 
