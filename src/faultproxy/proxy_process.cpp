@@ -11,11 +11,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
-Result<int> port_or_free(int wanted) {
+// The wanted port, or one reserved for as long as the proxy exists: its listener closes while it
+// refuses connections, and nothing else may take the port meanwhile.
+Result<int> port_or_reserved(int wanted, std::vector<process::ReservedPort>& reserved_ports) {
   if (wanted > 0) return wanted;
-  auto port = process::free_tcp_port();
-  if (!port) return fail("no free port for the fault proxy: " + port.error().message);
-  return *port;
+  auto reserved = process::ReservedPort::reserve();
+  if (!reserved) return fail("no free port for the fault proxy: " + reserved.error().message);
+  reserved_ports.push_back(std::move(*reserved));
+  return reserved_ports.back().port();
 }
 
 }  // namespace
@@ -25,9 +28,9 @@ Result<std::unique_ptr<ProxyProcess>> ProxyProcess::start(ProxyProcessOptions op
     return fail("the fault proxy binary " + options.binary + " is missing: build learnflow-faultproxy or pass --bin-dir");
   std::unique_ptr<ProxyProcess> proxy(new ProxyProcess(std::move(options)));
   const auto& o = proxy->options_;
-  auto listen = port_or_free(o.listen_port);
+  auto listen = port_or_reserved(o.listen_port, proxy->reserved_ports_);
   if (!listen) return unexpected(listen.error());
-  auto control = port_or_free(o.control_port);
+  auto control = port_or_reserved(o.control_port, proxy->reserved_ports_);
   if (!control) return unexpected(control.error());
   proxy->listen_port_ = *listen;
   proxy->control_port_ = *control;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -48,6 +49,7 @@ class ProxyProcess {
   ProxyProcessOptions options_;
   int listen_port_ = 0;
   int control_port_ = 0;
+  std::vector<process::ReservedPort> reserved_ports_;
   std::optional<process::Process> process_;
 };
 

@@ -67,9 +67,10 @@ Status KafkaBroker::prepare() {
       *chosen = wanted;
       continue;
     }
-    auto port = process::free_tcp_port();
-    if (!port) return unexpected(port.error());
-    *chosen = *port;
+    auto reserved = process::ReservedPort::reserve();  // held while this broker exists, restarts included
+    if (!reserved) return unexpected(reserved.error());
+    *chosen = reserved->port();
+    reserved_ports_.push_back(std::move(*reserved));
   }
   if (auto w = files::write_server_properties(options_, port_, controller_port_); !w) return w;
   if (auto w = files::write_log4j_properties(options_.data_dir); !w) return w;

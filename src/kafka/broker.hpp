@@ -72,6 +72,7 @@ class KafkaBroker {
   std::string classpath_;
   int port_ = 0;
   int controller_port_ = 0;
+  std::vector<process::ReservedPort> reserved_ports_;  // the ports chosen here
   std::optional<process::Process> process_;
   Duration last_start_duration_{};
 };

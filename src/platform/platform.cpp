@@ -131,13 +131,14 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
     if (options.kafka_fault_proxy) {
       // Clients connect to the broker's advertised address after bootstrap, so the broker
       // advertises the proxy, which forwards to the broker's real listener.
-      auto broker_port = process::free_tcp_port();
+      auto broker_port = process::ReservedPort::reserve();
       if (!broker_port) return fail("no free port for Kafka behind the fault proxy");
-      broker.port = *broker_port;
+      broker.port = broker_port->port();
+      impl.reserved_ports.push_back(std::move(*broker_port));
       const std::string binary = options.faultproxy_binary.empty() ? options.images.bin_dir + "/learnflow-faultproxy"
                                                                    : options.faultproxy_binary;
       auto proxy = faultproxy::ProxyProcess::start(
-          {.binary = binary, .upstream = "127.0.0.1:" + std::to_string(*broker_port), .log_path = layout.kafka_proxy_log()});
+          {.binary = binary, .upstream = "127.0.0.1:" + std::to_string(broker.port), .log_path = layout.kafka_proxy_log()});
       if (!proxy) return fail("the Kafka fault proxy did not start: " + proxy.error().message);
       impl.kafka_proxy = std::move(*proxy);
       broker.advertised_port = impl.kafka_proxy->port();
@@ -204,9 +205,10 @@ Result<std::unique_ptr<Platform>> Platform::start(PlatformOptions options, Desir
                   ": run scripts/setup.sh (apt-get install prometheus) or pass --no-prometheus");
     impl.prometheus_port = options.prometheus_port;
     if (impl.prometheus_port == 0) {
-      auto port = process::free_tcp_port();
+      auto port = process::ReservedPort::reserve();
       if (!port) return fail("no free port for Prometheus");
-      impl.prometheus_port = *port;
+      impl.prometheus_port = port->port();
+      impl.reserved_ports.push_back(std::move(*port));
     } else if (process::tcp_port_open("127.0.0.1", impl.prometheus_port)) {
       return fail("port " + std::to_string(impl.prometheus_port) +
                   " for Prometheus is taken: stop what uses it or pass --prometheus-port 0");

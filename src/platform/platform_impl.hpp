@@ -55,6 +55,8 @@ struct Platform::Impl {
   std::unique_ptr<postgres::PostgresServer> postgres;
   std::optional<process::Process> prometheus;
   int prometheus_port = 0;
+  // Ports chosen here for Kafka and Prometheus, kept from others until the platform is gone.
+  std::vector<process::ReservedPort> reserved_ports;
 
   boost::asio::io_context io;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work{io.get_executor()};
