@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -30,25 +31,30 @@ struct Running {
   lf::process::Process process;
   int port;
   std::string log_path;
+  std::vector<lf::process::ReservedPort> reserved;  // held while it runs
 };
 
 // The sidecar port points at nothing: the services must still start, stay alive and stop cleanly.
 Running start(const std::string& binary) {
-  auto port = lf::process::free_tcp_port();
-  auto dead_sidecar = lf::process::free_tcp_port();
+  // Reserved: the service binds its port with SO_REUSEADDR; the sidecar's stays refused.
+  auto port = lf::process::ReservedPort::reserve();
+  auto dead_sidecar = lf::process::ReservedPort::reserve();
   EXPECT_TRUE(port && dead_sidecar);
   std::string log_path = ::testing::TempDir() + "/" + binary + ".log";
   std::remove(log_path.c_str());
   lf::process::SpawnOptions options;
-  options.argv = {bin(binary), "--port", std::to_string(*port)};
-  options.env = {{"DAPR_HTTP_PORT", std::to_string(*dead_sidecar)}, {"LEARNFLOW_INSTANCE_ID", "process-test"}};
+  options.argv = {bin(binary), "--port", std::to_string(port->port())};
+  options.env = {{"DAPR_HTTP_PORT", std::to_string(dead_sidecar->port())}, {"LEARNFLOW_INSTANCE_ID", "process-test"}};
   options.output = lf::process::Output::file;
   options.log_path = log_path;
   options.die_with_parent = true;
   auto process = lf::process::Process::spawn(options);
   EXPECT_TRUE(process.has_value());
-  EXPECT_TRUE(lf::process::wait_for_tcp("127.0.0.1", *port, 10s)) << read_file(log_path);
-  return Running{std::move(*process), *port, log_path};
+  EXPECT_TRUE(lf::process::wait_for_tcp("127.0.0.1", port->port(), 10s)) << read_file(log_path);
+  Running running{std::move(*process), port->port(), log_path, {}};
+  running.reserved.push_back(std::move(*port));
+  running.reserved.push_back(std::move(*dead_sidecar));
+  return running;
 }
 
 class ServiceProcess : public ::testing::TestWithParam<std::string> {};

@@ -164,11 +164,11 @@ spec:
 }
 
 TEST(SidecarApi, UnreachableBrokerStopsStartUpUnlessIgnoreErrors) {
-  auto closed_port = process::free_tcp_port();
+  auto closed_port = process::ReservedPort::reserve();  // refused, and taken by nobody else meanwhile
   ASSERT_TRUE(closed_port);
   {
     Fixture f;
-    f.dir.write("resources/pubsub.yaml", unreachable_kafka(static_cast<std::uint16_t>(*closed_port), false));
+    f.dir.write("resources/pubsub.yaml", unreachable_kafka(static_cast<std::uint16_t>(closed_port->port()), false));
     Sidecar sidecar(f.sidecar("nobroker"), f.dir.path());
     ASSERT_TRUE(sidecar.start(/*wait_healthy=*/false));
     auto exit = sidecar.wait_exit(20s);
@@ -180,7 +180,7 @@ TEST(SidecarApi, UnreachableBrokerStopsStartUpUnlessIgnoreErrors) {
     EXPECT_NE(log.find("Fatal error from runtime: process component init error"), std::string::npos) << log;
   }
   Fixture f;
-  f.dir.write("resources/pubsub.yaml", unreachable_kafka(static_cast<std::uint16_t>(*closed_port), true));
+  f.dir.write("resources/pubsub.yaml", unreachable_kafka(static_cast<std::uint16_t>(closed_port->port()), true));
   Sidecar sidecar(f.sidecar("nobroker"), f.dir.path());
   ASSERT_TRUE(sidecar.start()) << sidecar.log();
   EXPECT_NE(sidecar.log().find("ignoreErrors is set: continuing without it"), std::string::npos) << sidecar.log();

@@ -128,18 +128,22 @@ std::string sidecar_binary() {
 }
 
 namespace {
-std::uint16_t free_port() {
-  auto port = process::free_tcp_port();
-  return port ? static_cast<std::uint16_t>(*port) : 0;
+// Reserved for the Sidecar's lifetime (see process::ReservedPort): no other process can take one
+// between two starts, and a restarted sidecar listens where the test expects it.
+std::uint16_t reserve_port(std::vector<process::ReservedPort>& reserved) {
+  auto port = process::ReservedPort::reserve();
+  if (!port) return 0;
+  reserved.push_back(std::move(*port));
+  return static_cast<std::uint16_t>(reserved.back().port());
 }
 }  // namespace
 
 Sidecar::Sidecar(SidecarConfig config, std::string log_dir) : config_(std::move(config)) {
   static std::atomic<int> sidecars{0};
   log_path_ = log_dir + "/sidecar-" + config_.app_id + "-" + std::to_string(++sidecars) + ".log";
-  http_port_ = free_port();
-  internal_port_ = free_port();
-  metrics_port_ = free_port();
+  http_port_ = reserve_port(reserved_ports_);
+  internal_port_ = reserve_port(reserved_ports_);
+  metrics_port_ = reserve_port(reserved_ports_);
 }
 
 Sidecar::~Sidecar() {
@@ -147,18 +151,6 @@ Sidecar::~Sidecar() {
 }
 
 Status Sidecar::start(bool wait_healthy, Duration timeout) {
-  // Ports are chosen free but only bound by the child: another process may take one meanwhile.
-  for (int attempt = 0;; ++attempt) {
-    const std::size_t log_before = log().size();
-    auto started = start_once(wait_healthy, timeout);
-    if (started || attempt == 2 || log().find("failed to start", log_before) == std::string::npos) return started;
-    http_port_ = free_port();
-    internal_port_ = free_port();
-    metrics_port_ = free_port();
-  }
-}
-
-Status Sidecar::start_once(bool wait_healthy, Duration timeout) {
   process::SpawnOptions spawn;
   spawn.argv = {sidecar_binary(),      "--app-id", config_.app_id, "--dapr-http-port", std::to_string(http_port_),
                 "--dapr-internal-grpc-port", std::to_string(internal_port_), "--metrics-port", std::to_string(metrics_port_),

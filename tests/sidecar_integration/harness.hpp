@@ -131,10 +131,9 @@ class Sidecar {
   const std::string& log_path() const { return log_path_; }
 
  private:
-  Status start_once(bool wait_healthy, Duration timeout);
-
   SidecarConfig config_;
   std::string log_path_;
+  std::vector<process::ReservedPort> reserved_ports_;
   std::uint16_t http_port_ = 0, internal_port_ = 0, metrics_port_ = 0;
   std::optional<process::Process> process_;
 };
