@@ -140,8 +140,8 @@ struct Pod::Container {
     if (outcome.success) {
       if (!noted.empty()) note(std::string(kNames[kind]) + " probe succeeded");
       noted.clear();
-    } else if (outcome.failure != noted) {
-      noted = outcome.failure.empty() ? "failed" : outcome.failure;
+    } else if (const std::string reason = outcome.failure.empty() ? "failed" : outcome.failure; reason != noted) {
+      noted = reason;
       note(std::string(kNames[kind]) + " probe failed: " + noted);
     }
   }
@@ -196,6 +196,7 @@ void Pod::run() {
     c.startup.reset();
     c.readiness.reset();
     c.liveness.reset();
+    for (auto& noted : c.noted_probe_failure) noted.clear();  // the next run's failures are news again
     c.restart_at = c.backoff.restart_at(c.started, now);
     c.note("container " + c.launch.name + " exited (" + how + "); restarting in " +
            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(c.restart_at - now).count()) + "s");
