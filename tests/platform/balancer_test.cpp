@@ -63,10 +63,8 @@ class Backend {
   std::thread thread_;
 };
 
-// Sends `request` through the balancer and reads until the connection closes.
-std::string exchange(int port, const std::string& request) {
-  int fd = connect_loopback(port);
-  if (fd < 0) return "<refused>";
+// Sends `request` on the connected `fd`, half-closes, reads until the connection closes, closes it.
+std::string send_and_read_all(int fd, const std::string& request) {
   (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   ::shutdown(fd, SHUT_WR);
   std::string out;
@@ -74,6 +72,13 @@ std::string exchange(int port, const std::string& request) {
   for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<std::size_t>(n));
   ::close(fd);
   return out;
+}
+
+// Sends `request` through the balancer on a new connection and reads until the connection closes.
+std::string exchange(int port, const std::string& request) {
+  int fd = connect_loopback(port);
+  if (fd < 0) return "<refused>";
+  return send_and_read_all(fd, request);
 }
 
 int closed_port() {
@@ -121,14 +126,7 @@ TEST(TcpBalancer, AnEndpointClosingBeforeTheRequestArrivesHandsTheConnectionOn) 
   for (int i = 0; i < 5000 && healthy.accepted() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   ASSERT_EQ(healthy.accepted(), 1);
   EXPECT_EQ(dying.accepted(), 1);
-  const std::string request = "POST /lessons HTTP/1.1\r\n\r\n";
-  (void)::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  ::shutdown(fd, SHUT_WR);
-  std::string answer;
-  char buf[64];
-  for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) answer.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
-  EXPECT_EQ(answer, "OK");
+  EXPECT_EQ(send_and_read_all(fd, "POST /lessons HTTP/1.1\r\n\r\n"), "OK");
 }
 
 TEST(TcpBalancer, PostIsNotReplayed) {

@@ -45,6 +45,22 @@ k8s::Probe exec_probe(std::vector<std::string> command, int failure_threshold = 
   return p;
 }
 
+// A socket bound to a free port on 127.0.0.1 and not listening yet (connections are refused), or -1.
+int bound_loopback_socket(int& port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  port = ntohs(addr.sin_port);
+  return fd;
+}
+
 class PodProbes : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -111,15 +127,11 @@ TEST_F(PodProbes, StartupProbeFailingThresholdTimesRestartsTheContainer) {
 }
 
 TEST_F(PodProbes, TcpSocketReadinessFollowsWhetherThePortAccepts) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  int port = 0;
+  const int fd = bound_loopback_socket(port);
+  ASSERT_GE(fd, 0);
   auto readiness = every_second(1);
-  readiness.tcp_socket_port = k8s::PortRef{ntohs(addr.sin_port), ""};
+  readiness.tcp_socket_port = k8s::PortRef{port, ""};
   Pod pod(pod_running_sleep(std::nullopt, readiness));
   pod.start();
   std::this_thread::sleep_for(1500ms);
@@ -144,14 +156,9 @@ TEST(RunProbe, ExecTimesOutAfterTimeoutSecondsAndFails) {
 
 // The reasons are the kubelet's: the status code, or the client's error after the URL.
 TEST(RunProbe, HttpGetFailuresSayWhy) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), len), 0);
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const int port = ntohs(addr.sin_port);
+  int port = 0;
+  const int fd = bound_loopback_socket(port);
+  ASSERT_GE(fd, 0);
   k8s::Probe probe = every_second();
   probe.http_get = k8s::HttpGetAction{};
   probe.http_get->path = "/readyz";
