@@ -64,6 +64,17 @@ class TakenPort {
   int port_ = 0;
 };
 
+// Replaces the first `from` in the file by `to`; the 1-based line where it was, 0 when absent.
+long replace_first(const std::string& path, const std::string& from, const std::string& to) {
+  std::ifstream in(path);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  const auto at = text.find(from);
+  if (at == std::string::npos) return 0;
+  text.replace(at, from.size(), to);
+  std::ofstream(path, std::ios::trunc) << text;
+  return 1 + std::count(text.begin(), text.begin() + static_cast<long>(at), '\n');
+}
+
 class UpRefusal : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -80,13 +91,8 @@ class UpRefusal : public ::testing::Test {
 TEST_F(UpRefusal, ManifestsWithLintErrorsAreRefusedBeforeAnythingStarts) {
   const std::string deploy = platform_.copy_deploy();
   const std::string resiliency = deploy + "/dapr/resiliency.yaml";
-  std::ifstream in(resiliency);
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  const auto at = text.find("consecutiveFailures >= 5");
-  ASSERT_NE(at, std::string::npos);
-  const long line = 1 + std::count(text.begin(), text.begin() + static_cast<long>(at), '\n');
-  text.replace(at, std::string("consecutiveFailures").size(), "consecutiveFailure");
-  std::ofstream(resiliency, std::ios::trunc) << text;
+  const long line = replace_first(resiliency, "consecutiveFailures >= 5", "consecutiveFailure >= 5");
+  ASSERT_GT(line, 0);
 
   const auto up = platform_.up();
   EXPECT_EQ(up.code, 1) << up.output;
@@ -155,13 +161,7 @@ TEST_F(UpRefusal, TakenDashboardsPortIsOneSentenceNamingTheFix) {
 // container and why (its probe failures and the end of its log), so a CI log alone explains it.
 TEST_F(UpRefusal, PodsNotReadyInTimeAreNamedWithWhy) {
   const std::string deploy = platform_.copy_deploy();
-  const std::string manifest = deploy + "/apps/user-progress.yaml";
-  std::ifstream in(manifest);
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  const auto at = text.find("path: /readyz");
-  ASSERT_NE(at, std::string::npos);
-  text.replace(at, std::string("path: /readyz").size(), "path: /no-such-path");
-  std::ofstream(manifest, std::ios::trunc) << text;
+  ASSERT_GT(replace_first(deploy + "/apps/user-progress.yaml", "path: /readyz", "path: /no-such-path"), 0);
 
   const auto up = platform_.up({{"--ready-timeout", "15"}, {"--no-prometheus", ""}});
   EXPECT_EQ(up.code, 1) << up.output;
