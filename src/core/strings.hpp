@@ -17,4 +17,17 @@ bool parse_int64(std::string_view s, long long& out);
 // Escapes for a double-quoted JSON/logfmt string (without the quotes).
 std::string escape_quoted(std::string_view s);
 
+// The items (strings or string views) with `separator` between them.
+template <typename Items>
+std::string join(const Items& items, std::string_view separator) {
+  std::string out;
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out += separator;
+    out += item;
+    first = false;
+  }
+  return out;
+}
+
 }  // namespace lf

@@ -15,13 +15,4 @@ std::vector<std::string> last_lines(const std::string& path, std::size_t count) 
   return {std::make_move_iterator(kept.begin()), std::make_move_iterator(kept.end())};
 }
 
-std::string join_lines(const std::vector<std::string>& lines, std::string_view separator) {
-  std::string out;
-  for (const auto& line : lines) {
-    if (!out.empty()) out += separator;
-    out += line;
-  }
-  return out;
-}
-
 }  // namespace lf

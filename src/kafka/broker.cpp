@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/strings.hpp"
 #include "core/text_file.hpp"
 #include "kafka/admin.hpp"
 #include "kafka/broker_files.hpp"
@@ -96,7 +97,7 @@ Status KafkaBroker::prepare() {
   }
   if (!status->success())
     return fail("formatting the Kafka storage in " + options_.data_dir + " failed (" + status->describe() + "); see " +
-                format_log + ":\n" + join_lines(last_lines(format_log, 10), "\n"));
+                format_log + ":\n" + join(last_lines(format_log, 10), "\n"));
   return {};
 }
 
@@ -120,7 +121,7 @@ Status KafkaBroker::launch() {
   while (std::chrono::steady_clock::now() < deadline) {
     if (auto status = process_->try_wait())
       return fail("the Kafka broker exited during start-up (" + status->describe() + "); see " + log_path() + ":\n" +
-                  join_lines(last_lines(log_path(), 15), "\n"));
+                  join(last_lines(log_path(), 15), "\n"));
     if (process::tcp_port_open("127.0.0.1", port_) && check_metadata(bootstrap(), 1s)) {
       last_start_duration_ = std::chrono::steady_clock::now() - started;
       return {};

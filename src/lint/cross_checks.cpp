@@ -11,12 +11,6 @@
 namespace lf::lint {
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
-  return out;
-}
-
 bool contains(const std::vector<std::string>& items, const std::string& value) {
   return std::find(items.begin(), items.end(), value) != items.end();
 }
@@ -176,7 +170,7 @@ void check_consumer_groups(const ManifestSet& set, Diagnostics& diags) {
     const auto& apps = apps_by_group[*group];
     std::string who;
     if (apps.size() > 1) {
-      who = "app ids " + join(std::vector<std::string>(apps.begin(), apps.end())) + " all join";
+      who = "app ids " + join(apps, ", ") + " all join";
     } else if (unscoped_group[*group]) {
       who = "the component has no scopes, so every app that loads it joins";
     } else {
@@ -200,7 +194,7 @@ void check_subscriptions(const ManifestSet& set, Diagnostics& diags) {
         diags.warning(sub.doc.where(scopes[i]),
                       "Subscription " + sub.value.metadata.name + " is scoped to app id " + sub.value.scopes[i] +
                           ", which no linted Deployment has (dapr.io/app-id)",
-                      dapr_apps.empty() ? "" : "known app ids: " + join(dapr_apps));
+                      dapr_apps.empty() ? "" : "known app ids: " + join(dapr_apps, ", "));
       }
     }
     if (!set.components.empty()) {

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "core/strings.hpp"
 #include "core/text_file.hpp"
 #include "postgres/pq.hpp"
 #include "postgres/run_as.hpp"
@@ -102,7 +103,7 @@ Result<std::unique_ptr<PostgresServer>> PostgresServer::start(LaunchOptions opti
       return fail("initdb did not finish within 2 minutes; check the disk and " + server->log_path_);
     }
     if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
-      return fail("initdb failed with " + describe_wait_status(*status) + " (" + join_lines(last_lines(server->log_path_, 8), " | ") +
+      return fail("initdb failed with " + describe_wait_status(*status) + " (" + join(last_lines(server->log_path_, 8), " | ") +
                   "); check " + server->log_path_ + " and that base_dir is writable by the postgres user");
   }
 
@@ -148,7 +149,7 @@ Status PostgresServer::wait_until_ready() {
   const std::string conninfo = connection_string("postgres");
   while (true) {
     if (!running())
-      return fail("PostgreSQL exited during start-up (" + join_lines(last_lines(log_path_, 8), " | ") + "); check " + log_path_);
+      return fail("PostgreSQL exited during start-up (" + join(last_lines(log_path_, 8), " | ") + "); check " + log_path_);
     if (auto connection = pq::Connection::connect(conninfo)) return {};
     if (std::chrono::steady_clock::now() >= deadline) {
       kill();

@@ -16,15 +16,6 @@ using yaml::scalar;
 
 constexpr const char* kDurationHint = "write a Go duration such as 500ms, 5s or 1m30s, or a bare number of milliseconds";
 
-std::string join(std::initializer_list<std::string_view> items) {
-  std::string out;
-  for (auto item : items) {
-    if (!out.empty()) out += ", ";
-    out += item;
-  }
-  return out;
-}
-
 class Decoder {
  public:
   Decoder(const Document& doc, Diagnostics& diags) : doc_(doc), diags_(diags) {}
@@ -105,7 +96,7 @@ class Decoder {
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       if (std::find(reported_elsewhere.begin(), reported_elsewhere.end(), key) != reported_elsewhere.end()) continue;
       diags_.warning(doc_.key_where(map, key), "unknown field \"" + key + "\" in " + path + " is ignored by Dapr",
-                     "expected one of: " + join(allowed));
+                     "expected one of: " + join(allowed, ", "));
     }
   }
 

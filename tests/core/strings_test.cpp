@@ -26,6 +26,14 @@ TEST(Strings, ParseInt64IsStrict) {
 
 TEST(Strings, EscapeQuoted) { EXPECT_EQ(lf::escape_quoted("a\"b\\c\n\x01"), "a\\\"b\\\\c\\n\\u0001"); }
 
+TEST(Strings, JoinPutsTheSeparatorOnlyBetweenItems) {
+  EXPECT_EQ(lf::join(std::vector<std::string>{"a", "b", "c"}, " | "), "a | b | c");
+  EXPECT_EQ(lf::join(std::vector<std::string>{}, "\n"), "");
+  EXPECT_EQ(lf::join(std::vector<std::string>{"", "x"}, ", "), ", x") << "an empty first item still gets its separator";
+  const std::initializer_list<std::string_view> views{"ms", "s"};
+  EXPECT_EQ(lf::join(views, " or "), "ms or s");
+}
+
 TEST(Uuid, IsVersion4) {
   std::regex re("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$");
   for (int i = 0; i < 100; ++i) EXPECT_TRUE(std::regex_match(lf::uuid_v4(), re));

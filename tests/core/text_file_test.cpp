@@ -1,4 +1,4 @@
-// last_lines keeps the end of a file (the part that explains a failure); join_lines separates only.
+// last_lines keeps the end of a file (the part that explains a failure).
 #include "core/text_file.hpp"
 
 #include <unistd.h>
@@ -26,11 +26,6 @@ TEST(TextFile, LastLinesKeepsTheEndInOrder) {
 }
 
 TEST(TextFile, AMissingFileHasNoLines) { EXPECT_TRUE(last_lines("/nonexistent/lf/log", 5).empty()); }
-
-TEST(TextFile, JoinPutsTheSeparatorOnlyBetweenLines) {
-  EXPECT_EQ(join_lines({"a", "b", "c"}, " | "), "a | b | c");
-  EXPECT_EQ(join_lines({}, "\n"), "");
-}
 
 }  // namespace
 }  // namespace lf

@@ -1,17 +1,9 @@
 #include "services/common/json_api.hpp"
 
+#include "core/strings.hpp"
 #include "http/url.hpp"
 
 namespace lf::services {
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string out;
-  for (const auto& item : items) {
-    if (!out.empty()) out += separator;
-    out += item;
-  }
-  return out;
-}
 
 std::string truncate_utf8(std::string_view text, std::size_t max_bytes) {
   if (text.size() <= max_bytes) return std::string(text);

@@ -57,8 +57,6 @@ std::optional<std::string> query_param(const http::Request& request, std::string
 // The user_id query parameter, validated like the body field.
 Expected<std::string, FieldError> user_id_query(const http::Request& request);
 
-std::string join(const std::vector<std::string>& items, std::string_view separator);
-
 // At most max_bytes of text, never cutting a UTF-8 sequence in half (JSON output must stay valid).
 std::string truncate_utf8(std::string_view text, std::size_t max_bytes);
 
