@@ -247,39 +247,44 @@ std::optional<Sample> parse_sample(std::string_view line, std::string_view metri
   return sample;
 }
 
-}  // namespace
-
-double sum_series(std::string_view exposition, std::string_view metric, const std::map<std::string, std::string>& labels) {
-  double sum = 0;
+// Calls `visit` with each sample of `metric`, in order, until it returns false.
+template <typename Visit>
+void for_each_sample(std::string_view exposition, std::string_view metric, Visit visit) {
   std::size_t start = 0;
   while (start < exposition.size()) {
     std::size_t end = exposition.find('\n', start);
     if (end == std::string_view::npos) end = exposition.size();
     auto sample = parse_sample(exposition.substr(start, end - start), metric);
     start = end + 1;
-    if (!sample) continue;
+    if (sample && !visit(*sample)) return;
+  }
+}
+
+}  // namespace
+
+double sum_series(std::string_view exposition, std::string_view metric, const std::map<std::string, std::string>& labels) {
+  double sum = 0;
+  for_each_sample(exposition, metric, [&](const Sample& sample) {
     const bool matches = std::all_of(labels.begin(), labels.end(), [&](const auto& wanted) {
-      auto it = sample->labels.find(wanted.first);
-      if (it == sample->labels.end()) return false;
+      auto it = sample.labels.find(wanted.first);
+      if (it == sample.labels.end()) return false;
       const std::string& value = wanted.second;
       if (!value.empty() && value.back() == '*') return it->second.rfind(value.substr(0, value.size() - 1), 0) == 0;
       return it->second == value;
     });
-    if (matches) sum += sample->value;
-  }
+    if (matches) sum += sample.value;
+    return true;
+  });
   return sum;
 }
 
 std::optional<double> scrape_value(std::string_view exposition, std::string_view metric_name) {
-  std::size_t start = 0;
-  while (start < exposition.size()) {
-    std::size_t end = exposition.find('\n', start);
-    if (end == std::string_view::npos) end = exposition.size();
-    auto sample = parse_sample(exposition.substr(start, end - start), metric_name);
-    start = end + 1;
-    if (sample) return sample->value;
-  }
-  return std::nullopt;
+  std::optional<double> first;
+  for_each_sample(exposition, metric_name, [&](const Sample& sample) {
+    first = sample.value;
+    return false;
+  });
+  return first;
 }
 
 std::optional<double> sum_of_query_result(const nlohmann::json& answer) {
